@@ -1,0 +1,472 @@
+"""The CP-SAT model of the flexible job shop and the solve loop around it.
+
+One model serves the factory and the `.fjs` benchmark: an operation has a start and an end variable and
+one optional interval per capable line (presence literals, exactly one present); a no-overlap per line;
+where a line has changeovers, a circuit per line over its present operations whose arcs carry the
+changeover delay and cost; shift windows restrict the start of each optional interval to the starts that
+fit inside one window; frozen operations are constants. The objective is lexicographic: weighted
+tardiness, then changeover time, then makespan, folded into one weighted sum whose weights keep the
+order.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from .problem import Objective, Placement, Problem, ProblemError, Schedule
+
+Progress = Callable[[int, int, float], None]
+"""progress(objective, bound, elapsed_seconds), called at each improving solution."""
+
+
+@dataclass
+class SolveResult:
+    """The answer of a solve.
+
+    `status` is "OPTIMAL", "FEASIBLE" (a schedule, not proven optimal) or "INFEASIBLE"/"UNKNOWN" (no
+    schedule: `schedule` is None). `objective` is the folded objective value and `lower_bound` a proven
+    bound on it; for a problem without due dates and changeovers both are makespans. `terms` splits the
+    objective into its parts.
+    """
+
+    status: str
+    schedule: Schedule | None
+    objective: int | None
+    lower_bound: int | None
+    terms: Objective | None
+    seconds: float
+    history: list[tuple[float, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the folded objective: tardiness * wt + changeover * co + makespan * mk."""
+
+    tardiness: int
+    changeover: int
+    makespan: int
+
+    def fold(self, terms: Objective) -> int:
+        return (
+            self.tardiness * terms.weighted_tardiness
+            + self.changeover * terms.changeover
+            + self.makespan * terms.makespan
+        )
+
+
+def lexicographic_weights(problem: Problem, horizon: int) -> Weights:
+    """Weights that make the folded objective lexicographic: tardiness, then changeover, then makespan.
+
+    One unit of changeover outweighs any makespan (at most `horizon`), one unit of tardiness outweighs
+    any total changeover plus makespan.
+    """
+    has_due = any(job.due is not None for job in problem.jobs)
+    max_changeover = 0
+    if problem.has_changeovers:
+        worst = max(t for line in problem.lines for t in line.changeovers.values())
+        max_changeover = worst * problem.n_operations()
+    co = horizon + 1 if max_changeover else 0
+    wt = (co * max_changeover + horizon + 1) if has_due else 0
+    return Weights(tardiness=wt, changeover=co, makespan=1)
+
+
+def _allowed_starts(shifts, duration: int, horizon: int) -> list[list[int]]:
+    spans = []
+    for a, b in sorted(shifts):
+        last = min(b - duration, horizon - duration)
+        if last >= a:
+            spans.append([a, last])
+    return spans
+
+
+class FjspModel:
+    """The CP-SAT model of a problem; `fixed_order` may impose an order of operations on each line.
+
+    Variables: `start[j][o]`, `end[j][o]`, `present[j][o][line]` (a literal or True), `makespan`, and the
+    objective expression in `objective`.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        horizon: int,
+        weights: Weights | None = None,
+        redundant: bool = True,
+        keep: Schedule | None = None,
+        relaxed: set[tuple[int, int]] | None = None,
+    ):
+        self.problem = problem
+        # With `keep`, every operation not in `relaxed` stays on its line of `keep`, in the same order
+        # relative to the other kept operations of that line; its time is free (a neighbourhood of LNS).
+        self.keep = keep if relaxed is not None else None
+        self.relaxed = relaxed
+        self.horizon = horizon
+        self.weights = weights or lexicographic_weights(problem, horizon)
+        m = self.model = cp_model.CpModel()
+        self.start: list[list[cp_model.IntVar]] = []
+        self.end: list[list[cp_model.IntVar]] = []
+        self.present: list[list[dict[int, object]]] = []
+        self.durations: list[list[dict[int, int]]] = []
+        per_line: dict[int, list[tuple[int, int, object, object]]] = {li: [] for li in range(len(problem.lines))}
+        heads = [self._heads(job) for job in problem.jobs]
+        tails = [self._tails(job) for job in problem.jobs]
+        for j, job in enumerate(problem.jobs):
+            starts, ends, presents, durs = [], [], [], []
+            for o, op in enumerate(job.operations):
+                options = self._options(j, o)
+                lo = max(job.release, heads[j][o]) if op.frozen is None else op.frozen.start
+                hi = horizon - tails[j][o] if op.frozen is None else op.frozen.start
+                s = m.new_int_var(lo, max(lo, hi - min(options.values())), f"s{j}_{o}")
+                e = m.new_int_var(lo + min(options.values()), max(lo + min(options.values()), hi), f"e{j}_{o}")
+                lits: dict[int, object] = {}
+                if len(options) == 1:
+                    ((line, d),) = options.items()
+                    interval = m.new_interval_var(s, d, e, f"i{j}_{o}")
+                    lits[line] = True
+                    self._restrict_to_shifts(s, line, d, None)
+                    per_line[line].append((j, o, interval, True))
+                else:
+                    for line, d in options.items():
+                        lit = m.new_bool_var(f"x{j}_{o}_{line}")
+                        interval = m.new_optional_interval_var(s, d, e, lit, f"i{j}_{o}_{line}")
+                        self._restrict_to_shifts(s, line, d, lit)
+                        lits[line] = lit
+                        per_line[line].append((j, o, interval, lit))
+                    m.add_exactly_one(lits.values())
+                    if redundant:
+                        m.add(e == s + sum(d * lits[line] for line, d in options.items()))
+                if o > 0:
+                    m.add(s >= ends[-1])
+                starts.append(s)
+                ends.append(e)
+                presents.append(lits)
+                durs.append(options)
+            self.start.append(starts)
+            self.end.append(ends)
+            self.present.append(presents)
+            self.durations.append(durs)
+        if self.keep is not None:
+            for ps in self.keep.by_line().values():
+                kept = [p for p in ps if (p.job, p.op) not in self.relaxed]
+                for a, b in zip(kept, kept[1:]):
+                    m.add(self.start[b.job][b.op] >= self.end[a.job][a.op])
+        self.changeover_terms = []
+        for li, items in per_line.items():
+            if not items:
+                continue
+            m.add_no_overlap([it[2] for it in items])
+            if self._line_has_changeovers(li, items):
+                self._add_circuit(li, items)
+        self.makespan = m.new_int_var(0, horizon, "makespan")
+        m.add_max_equality(self.makespan, [ends[-1] for ends in self.end])
+        tardiness = []
+        for j, job in enumerate(problem.jobs):
+            if job.due is not None and job.weight > 0:
+                t = m.new_int_var(0, horizon, f"t{j}")
+                m.add(t >= self.end[j][-1] - job.due)
+                tardiness.append(job.weight * t)
+        if redundant:
+            self._add_bounds()
+        w = self.weights
+        self.tardiness_expr = sum(tardiness)
+        self.changeover_expr = sum(self.changeover_terms)
+        self.objective = w.tardiness * self.tardiness_expr + w.changeover * self.changeover_expr + w.makespan * self.makespan
+        m.minimize(self.objective)
+
+    def _options(self, j: int, o: int) -> dict[int, int]:
+        op = self.problem.jobs[j].operations[o]
+        options = op.lines()
+        if self.keep is not None and (j, o) not in self.relaxed:
+            line = self.keep.placements[(j, o)].line
+            options = {line: options[line]}
+        line_shifts = {li: self.problem.lines[li].shifts for li in options}
+        usable = {
+            li: d
+            for li, d in options.items()
+            if op.frozen is not None or line_shifts[li] is None or _allowed_starts(line_shifts[li], d, self.horizon)
+        }
+        if not usable:
+            raise ProblemError(f"job {j} operation {o} fits in no shift window of its lines")
+        return usable
+
+    def _heads(self, job) -> list[int]:
+        heads, t = [], job.release
+        for op in job.operations:
+            heads.append(t)
+            t += min(op.lines().values())
+        return heads
+
+    def _tails(self, job) -> list[int]:
+        tails, t = [], 0
+        for op in reversed(job.operations):
+            tails.append(t)
+            t += min(op.lines().values())
+        return tails[::-1]
+
+    def _restrict_to_shifts(self, s, line: int, d: int, lit) -> None:
+        shifts = self.problem.lines[line].shifts
+        if shifts is None:
+            return
+        domain = cp_model.Domain.from_intervals(_allowed_starts(shifts, d, self.horizon))
+        constraint = self.model.add_linear_expression_in_domain(s, domain)
+        if lit is not None:
+            constraint.only_enforce_if(lit)
+
+    def _line_has_changeovers(self, li: int, items) -> bool:
+        line = self.problem.lines[li]
+        variants = {self.problem.jobs[j].variant for j, _, _, _ in items}
+        return any(line.changeover(a, b) > 0 for a in variants for b in variants)
+
+    def _add_circuit(self, li: int, items) -> None:
+        """Sequence the present operations of a line in a circuit; an arc i -> j delays j by the changeover."""
+        m = self.model
+        line = self.problem.lines[li]
+        arcs = [(0, 0, m.new_bool_var(""))]  # the line may stay empty
+        for k, (j, o, _, lit) in enumerate(items):
+            node = k + 1
+            present = lit if lit is not True else None
+            first = m.new_bool_var("")
+            last = m.new_bool_var("")
+            arcs.append((0, node, first))
+            arcs.append((node, 0, last))
+            if present is not None:
+                arcs.append((node, node, present.Not()))
+            for k2, (j2, o2, _, _) in enumerate(items):
+                if k2 == k:
+                    continue
+                arc = m.new_bool_var("")
+                arcs.append((node, k2 + 1, arc))
+                setup = line.changeover(self.problem.jobs[j].variant, self.problem.jobs[j2].variant)
+                m.add(self.start[j2][o2] >= self.end[j][o] + setup).only_enforce_if(arc)
+                if setup:
+                    self.changeover_terms.append(setup * arc)
+        m.add_circuit(arcs)
+
+    def _add_bounds(self) -> None:
+        """Redundant load bounds: a machine-independent energy bound helps the LP and the bound."""
+        p = self.problem
+        lower = max(job.release + sum(min(op.lines().values()) for op in job.operations) for job in p.jobs)
+        total = sum(min(op.lines().values()) for job in p.jobs for op in job.operations)
+        lower = max(lower, math.ceil(total / max(1, len(p.lines))))
+        if lower <= self.horizon:
+            self.model.add(self.makespan >= lower)
+
+    def add_hint(self, schedule: Schedule) -> None:
+        """Hint every variable from a complete schedule."""
+        m = self.model
+        m.clear_hints()
+        for (j, o), pl in schedule.placements.items():
+            m.add_hint(self.start[j][o], pl.start)
+            m.add_hint(self.end[j][o], pl.end)
+            for line, lit in self.present[j][o].items():
+                if lit is not True:
+                    m.add_hint(lit, line == pl.line)
+
+    def read(self, solver: cp_model.CpSolver) -> Schedule:
+        placements = {}
+        for j, job in enumerate(self.problem.jobs):
+            for o in range(len(job.operations)):
+                line = next(li for li, lit in self.present[j][o].items() if lit is True or solver.boolean_value(lit))
+                placements[(j, o)] = Placement(j, o, line, solver.value(self.start[j][o]), solver.value(self.end[j][o]))
+        return Schedule(placements)
+
+
+def loose_horizon(problem: Problem) -> int:
+    """An upper bound on the end of any left-justified schedule without shifts: everything in a row."""
+    frozen_end = max(
+        (op.frozen.end for job in problem.jobs for op in job.operations if op.frozen is not None), default=0
+    )
+    worst_changeover = max((t for line in problem.lines for t in line.changeovers.values()), default=0)
+    work = sum(max(op.lines().values()) + worst_changeover for job in problem.jobs for op in job.operations)
+    return max([frozen_end] + [job.release for job in problem.jobs]) + work
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    def __init__(self, fm: FjspModel, progress: Progress | None, t0: float, offset: float = 0.0):
+        super().__init__()
+        self.fm, self.progress, self.t0 = fm, progress, t0
+        self.history: list[tuple[float, int]] = []
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.perf_counter() - self.t0
+        objective = int(self.objective_value)
+        self.history.append((elapsed, objective))
+        if self.progress is not None:
+            self.progress(objective, int(self.best_objective_bound), elapsed)
+
+
+def _status_name(status: int) -> str:
+    return cp_model.CpSolver().status_name(status) if status is not None else "UNKNOWN"
+
+
+def run_model(
+    fm: FjspModel,
+    *,
+    time_limit: float,
+    workers: int,
+    progress: Progress | None = None,
+    t0: float | None = None,
+    seed: int = 0,
+    tuned: bool = True,
+) -> tuple[str, Schedule | None, int | None, int | None, list]:
+    """Solve one FjspModel; return (status, schedule, objective, bound, history)."""
+    t0 = time.perf_counter() if t0 is None else t0
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    watcher = _Watcher(fm, progress, t0)
+    status = solver.solve(fm.model, watcher)
+    name = solver.status_name(status)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return name, fm.read(solver), int(solver.objective_value), int(solver.best_objective_bound), watcher.history
+    return name, None, None, None, watcher.history
+
+
+def solve_plain(problem: Problem, *, time_limit: float = 10.0, workers: int = 2) -> SolveResult:
+    """BASELINE for the benchmark: the plain CP-SAT model, no warm start, no redundant bounds, no tuning."""
+    t0 = time.perf_counter()
+    problem.validate()
+    fm = FjspModel(problem, loose_horizon(problem), redundant=False)
+    status, schedule, objective, bound, history = run_model(
+        fm, time_limit=time_limit, workers=workers, t0=t0, tuned=False
+    )
+    terms = schedule.objective(problem) if schedule else None
+    return SolveResult(status, schedule, objective, bound, terms, time.perf_counter() - t0, history)
+
+
+def _critical_ops(problem: Problem, schedule: Schedule) -> set[tuple[int, int]]:
+    """Operations on a critical path: walk back from the last end through tight job or line links."""
+    by_end: dict[tuple[int, int], list] = {}
+    for ps in schedule.by_line().values():
+        for a, b in zip(ps, ps[1:]):
+            by_end.setdefault((b.job, b.op), []).append(a)
+    last = max(schedule.placements.values(), key=lambda p: p.end)
+    path, stack = set(), [last]
+    while stack:
+        p = stack.pop()
+        key = (p.job, p.op)
+        if key in path:
+            continue
+        path.add(key)
+        if p.op > 0:
+            q = schedule.placements[(p.job, p.op - 1)]
+            if q.end == p.start:
+                stack.append(q)
+        for q in by_end.get(key, []):
+            if q.end + problem.lines[p.line].changeover(problem.jobs[q.job].variant, problem.jobs[p.job].variant) >= p.start:
+                stack.append(q)
+    return path
+
+
+def _neighbourhood(problem: Problem, schedule: Schedule, size: int, rng: random.Random) -> set[tuple[int, int]]:
+    """About `size` operations to set free: a time window, a few lines, a few jobs, or a critical path."""
+    placements = list(schedule.placements.values())
+    movable = [p for p in placements if problem.jobs[p.job].operations[p.op].frozen is None]
+    size = min(size, len(movable))
+    kind = rng.random()
+    if kind < 0.4:
+        ordered = sorted(movable, key=lambda p: p.start)
+        first = rng.randrange(0, len(ordered) - size + 1)
+        chosen = ordered[first : first + size]
+    elif kind < 0.6:
+        lines = list({p.line for p in movable})
+        rng.shuffle(lines)
+        chosen = []
+        for line in lines:
+            if len(chosen) >= size:
+                break
+            chosen += [p for p in movable if p.line == line]
+    elif kind < 0.8:
+        jobs = list({p.job for p in movable})
+        rng.shuffle(jobs)
+        chosen = []
+        for j in jobs:
+            if len(chosen) >= size:
+                break
+            chosen += [p for p in movable if p.job == j]
+    else:
+        critical = [schedule.placements[k] for k in _critical_ops(problem, schedule)]
+        critical = [p for p in critical if problem.jobs[p.job].operations[p.op].frozen is None]
+        rng.shuffle(critical)
+        chosen = critical[: size // 2]
+        rest = [p for p in movable if p not in chosen]
+        chosen += rng.sample(rest, min(len(rest), size - len(chosen)))
+    return {(p.job, p.op) for p in chosen}
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    progress: Progress | None = None,
+    hint: Schedule | None = None,
+    weights: Weights | None = None,
+    seed: int = 0,
+) -> SolveResult:
+    """Schedule `problem` with CP-SAT under `time_limit` seconds on `workers` threads.
+
+    Warm start: `hint` if given, else the dispatcher's schedule. A full-model solve proves the lower
+    bound and improves the hint; then large-neighbourhood search re-optimizes a part of the best schedule
+    at a time (a time window, some lines, some jobs, or a critical path: the rest keeps its lines and
+    order) until the time is up or the bound is reached. `progress(objective, bound, elapsed)` is called
+    at each improvement. Raises ProblemError if the problem is malformed.
+    """
+    from .dispatcher import dispatch
+
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    problem.validate()
+    rng = random.Random(seed)
+    start = hint if hint is not None else dispatch(problem)
+    simple = not problem.has_changeovers and all(job.due is None for job in problem.jobs)
+    horizon = start.makespan() if simple else max(start.makespan(), loose_horizon(problem))
+    weights = weights or lexicographic_weights(problem, horizon)
+    best, best_value = start, weights.fold(start.objective(problem))
+    bound = 0
+    history = [(time.perf_counter() - t0, best_value)]
+
+    def report(value: int) -> None:
+        history.append((time.perf_counter() - t0, value))
+        if progress is not None:
+            progress(value, bound, time.perf_counter() - t0)
+
+    report(best_value)
+    fm = FjspModel(problem, horizon, weights)
+    fm.add_hint(best)
+    status, schedule, value, lb, _ = run_model(
+        fm, time_limit=min(deadline - time.perf_counter(), max(1.0, 0.25 * time_limit)), workers=workers, seed=seed
+    )
+    if lb is not None:
+        bound = lb
+    if schedule is not None and value <= best_value:
+        best, best_value = schedule, value
+        report(best_value)
+    proven = status == "OPTIMAL"
+    n_ops = problem.n_operations()
+    size = max(4, min(n_ops, n_ops // 3))
+    while not proven and best_value > bound and time.perf_counter() < deadline - 0.05:
+        relaxed = _neighbourhood(problem, best, size, rng)
+        sub = FjspModel(problem, horizon, weights, keep=best, relaxed=relaxed)
+        sub.add_hint(best)
+        sub.model.add(sub.objective <= best_value)
+        budget = min(1.0, deadline - time.perf_counter())
+        st, schedule, value, _, _ = run_model(sub, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20))
+        if st == "OPTIMAL":
+            size = min(n_ops, size + max(1, size // 10))
+        elif st in ("FEASIBLE", "UNKNOWN"):
+            size = max(4, size - max(1, size // 10))
+        if schedule is not None and value <= best_value:
+            improved = value < best_value
+            best, best_value = schedule, value
+            if improved:
+                report(best_value)
+    status = "OPTIMAL" if proven or best_value <= bound else "FEASIBLE"
+    return SolveResult(status, best, best_value, bound, best.objective(problem), time.perf_counter() - t0, history)

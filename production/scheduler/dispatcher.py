@@ -1,0 +1,217 @@
+"""The fast dispatcher: list scheduling into line timelines, in milliseconds.
+
+Three uses, one placement rule (`Timeline.earliest_fit`: the earliest start at or after a ready time that
+fits in a gap of the line, leaves room for the changeovers to both neighbours, and lies inside one shift
+window):
+
+- `dispatch(problem)`: a complete schedule, the warm start of CP-SAT. Operations are taken as they become
+  ready (their job's previous operation placed); among those ready at once, the highest ATCS index goes
+  first (weight over remaining work, urgency from the due date, discounted by the changeover the line
+  would need); each goes to the line where it ends first.
+- `insert_jobs(problem, schedule, jobs)`: place new jobs into an existing schedule without moving any
+  placed operation.
+- `capable_to_promise(problem, schedule, job)`: the earliest completion of a new job given what is
+  already on the lines; the schedule is not changed. `Floor` keeps the timelines for repeated quotes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left, bisect_right
+from typing import Iterable
+
+from .problem import Job, Line, Placement, Problem, ProblemError, Schedule
+
+
+class Timeline:
+    """The operations placed on one line, in time order, with the line's shifts and changeovers."""
+
+    __slots__ = ("line", "starts", "ends", "variants", "_shift_starts", "_shift_ends")
+
+    def __init__(self, line: Line):
+        self.line = line
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.variants: list[str] = []
+        shifts = sorted(line.shifts) if line.shifts is not None else None
+        self._shift_starts = [a for a, _ in shifts] if shifts is not None else None
+        self._shift_ends = [b for _, b in shifts] if shifts is not None else None
+
+    def _in_shift(self, t: int, d: int) -> int | None:
+        """The earliest start >= t of a run of length d inside one shift window, None if there is none."""
+        if self._shift_starts is None:
+            return t
+        k = bisect_right(self._shift_starts, t) - 1
+        if k >= 0 and t + d <= self._shift_ends[k]:
+            return t
+        for k in range(k + 1, len(self._shift_starts)):
+            if self._shift_ends[k] - self._shift_starts[k] >= d:
+                return self._shift_starts[k]
+        return None
+
+    def earliest_fit(self, ready: int, duration: int, variant: str) -> int | None:
+        """The earliest start >= ready where an operation fits without moving others (None: never)."""
+        co = self.line.changeover
+        ends, starts, variants = self.ends, self.starts, self.variants
+        k = bisect_right(ends, ready)  # items before k end by `ready`: the first candidate gap is k
+        n = len(starts)
+        while True:
+            t = ready
+            if k > 0:
+                t = max(t, ends[k - 1] + co(variants[k - 1], variant))
+            t = self._in_shift(t, duration)
+            if t is None:
+                return None
+            if k == n or t + duration + co(variant, variants[k]) <= starts[k]:
+                return t
+            k += 1
+
+    def insert(self, start: int, end: int, variant: str) -> None:
+        k = bisect_left(self.starts, start)
+        while k < len(self.starts) and self.starts[k] == start and self.ends[k] <= end:
+            k += 1
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
+        self.variants.insert(k, variant)
+
+    def remove(self, start: int, end: int, variant: str) -> None:
+        k = bisect_right(self.starts, start) - 1
+        while not (self.starts[k] == start and self.ends[k] == end and self.variants[k] == variant):
+            k -= 1
+        del self.starts[k], self.ends[k], self.variants[k]
+
+    def last_variant_before(self, t: int) -> str | None:
+        k = bisect_right(self.ends, t)
+        return self.variants[k - 1] if k > 0 else None
+
+
+class Floor:
+    """The lines of a factory with what is already placed on them: places and quotes new jobs."""
+
+    def __init__(self, problem: Problem, schedule: Schedule | None = None):
+        self.problem = problem
+        self.timelines = [Timeline(line) for line in problem.lines]
+        if schedule is not None:
+            for p in schedule.placements.values():
+                self.timelines[p.line].insert(p.start, p.end, problem.jobs[p.job].variant)
+
+    def best_line(self, options: dict[int, int], ready: int, variant: str) -> tuple[int, int, int] | None:
+        """(line, start, end) ending first among the options, fewer changeovers breaking ties."""
+        best = None
+        for line, d in options.items():
+            tl = self.timelines[line]
+            start = tl.earliest_fit(ready, d, variant)
+            if start is None:
+                continue
+            before = tl.last_variant_before(start)
+            setup = tl.line.changeover(before, variant) if before is not None else 0
+            key = (start + d, setup, d, line)
+            if best is None or key < best[0]:
+                best = (key, line, start, start + d)
+        return None if best is None else best[1:]
+
+    def place_job(self, j: int, job: Job, commit: bool = True) -> list[Placement]:
+        """Place a job's operations in routing order, each where it ends first; frozen ones stay put."""
+        placed = []
+        ready = job.release
+        try:
+            for o, op in enumerate(job.operations):
+                if op.frozen is not None:
+                    f = op.frozen
+                    placement = Placement(j, o, f.line, f.start, f.end)
+                else:
+                    found = self.best_line(op.lines(), ready, job.variant)
+                    if found is None:
+                        raise ProblemError(f"job {j} operation {o} fits in no shift window of its lines")
+                    line, start, end = found
+                    placement = Placement(j, o, line, start, end)
+                self.timelines[placement.line].insert(placement.start, placement.end, job.variant)
+                placed.append(placement)
+                ready = placement.end
+        finally:
+            if not commit:
+                for p in placed:
+                    self.timelines[p.line].remove(p.start, p.end, job.variant)
+        return placed
+
+    def quote(self, job: Job) -> int:
+        """The earliest completion of `job` placed after everything already on the lines (no change)."""
+        return self.place_job(-1, job, commit=False)[-1].end
+
+
+def _atcs_keys(problem: Problem, k1: float = 2.0) -> list[tuple[float, float]]:
+    """Static ATC ranking per job: urgent, heavy, short jobs first; then most work remaining."""
+    work = [sum(min(op.lines().values()) for op in job.operations) for job in problem.jobs]
+    mean = max(1.0, sum(work) / max(1, len(work)))
+    keys = []
+    for job, p in zip(problem.jobs, work):
+        if job.due is None:
+            index = 0.0
+        else:
+            slack = max(0.0, job.due - job.release - p)
+            index = job.weight / max(1, p) * math.exp(-slack / (k1 * mean))
+        keys.append((-index, -p))
+    return keys
+
+
+def dispatch(problem: Problem, priority: list[float] | None = None) -> Schedule:
+    """A complete feasible schedule by list scheduling (see the module docstring).
+
+    `priority` (optional, one number per job, lower first) replaces the ATCS ranking; the local search
+    uses it to build varied starts.
+    """
+    problem.validate()
+    floor = Floor(problem)
+    placements: dict[tuple[int, int], Placement] = {}
+    for j, job in enumerate(problem.jobs):
+        for o, op in enumerate(job.operations):
+            if op.frozen is not None:
+                f = op.frozen
+                placements[(j, o)] = Placement(j, o, f.line, f.start, f.end)
+                floor.timelines[f.line].insert(f.start, f.end, job.variant)
+    keys = _atcs_keys(problem) if priority is None else [(p, 0.0) for p in priority]
+    remaining = [sum(min(op.lines().values()) for op in job.operations) for job in problem.jobs]
+    heap = []
+    for j, job in enumerate(problem.jobs):
+        o = sum(1 for op in job.operations if op.frozen is not None)
+        if o < len(job.operations):
+            ready = placements[(j, o - 1)].end if o else job.release
+            heap.append((ready, keys[j], j, o))
+    heapq.heapify(heap)
+    while heap:
+        ready, key, j, o = heapq.heappop(heap)
+        job = problem.jobs[j]
+        op = job.operations[o]
+        found = floor.best_line(op.lines(), ready, job.variant)
+        if found is None:
+            raise ProblemError(f"job {j} operation {o} fits in no shift window of its lines")
+        line, start, end = found
+        floor.timelines[line].insert(start, end, job.variant)
+        placements[(j, o)] = Placement(j, o, line, start, end)
+        remaining[j] -= min(op.lines().values())
+        if o + 1 < len(job.operations):
+            nxt = key if priority is not None else (key[0], -remaining[j])
+            heapq.heappush(heap, (end, nxt, j, o + 1))
+    return Schedule(placements)
+
+
+def insert_jobs(problem: Problem, schedule: Schedule, jobs: Iterable[int]) -> Schedule:
+    """Place the given jobs of `problem` (absent from `schedule`) without moving any placed operation."""
+    floor = Floor(problem, schedule)
+    placements = dict(schedule.placements)
+    for j in jobs:
+        for p in floor.place_job(j, problem.jobs[j]):
+            placements[(p.job, p.op)] = p
+    return Schedule(placements)
+
+
+def capable_to_promise(problem: Problem, schedule: Schedule, job: Job) -> int:
+    """The earliest completion time of a new `job` (routing, variant, release) given the current schedule.
+
+    The job's operations go one after the other, each at the earliest slot on the line where it ends
+    first; nothing placed moves. For one routing this is the earliest possible completion without
+    moving others: an earlier end of one operation never delays the next. Raise ProblemError if an
+    operation fits in no shift window.
+    """
+    return Floor(problem, schedule).quote(job)
