@@ -1,0 +1,44 @@
+"""API plumbing shared by every app: one error format, naming each field and the reason."""
+
+from rest_framework import exceptions, permissions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def flatten_errors(detail, prefix: str = "") -> list[dict]:
+    """Turn DRF's nested error detail into a flat list of {"field", "reason"}."""
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            field = key if not prefix else (f"{prefix}.{key}" if key != "non_field_errors" else prefix)
+            items.extend(flatten_errors(value, field))
+        return items
+    if isinstance(detail, list):
+        if all(not isinstance(v, (dict, list)) for v in detail):
+            return [{"field": prefix or None, "reason": str(v)} for v in detail]
+        items = []
+        for index, value in enumerate(detail):
+            if value:
+                items.extend(flatten_errors(value, f"{prefix}[{index}]"))
+        return items
+    return [{"field": prefix or None, "reason": str(detail)}]
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = {"errors": flatten_errors(exc.detail)}
+    return response
+
+
+def role_permission(check):
+    """A DRF permission for one role: anyone else gets a 404, never a 403 that confirms the endpoint."""
+
+    class RolePermission(permissions.BasePermission):
+        def has_permission(self, request, view):
+            if not request.user.is_authenticated:
+                return False
+            if not check(request.user):
+                raise exceptions.NotFound()
+            return True
+
+    return RolePermission

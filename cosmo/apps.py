@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CosmoConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "cosmo"
+    verbose_name = "Cosmo"

@@ -1,0 +1,123 @@
+"""Demo data for `make run` and the tests: a factory with three lines, the demo catalog with BOMs and
+routings, three suppliers with offers, some stock, and a user of each role."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from cosmo.models import User
+from orders import demo_catalog
+from orders.catalog import family_load
+from orders.models import ProductFamily
+from production.demo_bom import BOMS, PARTS, ROUTINGS
+from production.models import BomLine, Factory, Line, LineCapability, Part, RoutingStep, Stock
+from suppliers.models import Offer, Supplier, SupplierMember
+
+DEMO_PASSWORD = "cosmo-demo"
+# username, role, portal (what `make run` prints)
+DEMO_USERS = [
+    ("consumer", "consumer", "/shop/"),
+    ("supplier", "supplier member", "/supplier/ (Qingdao Compressor Works)"),
+    ("planner", "planner", "/planner/"),
+    ("admin", "admin", "/admin/"),
+]
+
+# code, name, autopilot, {part code prefix: (price factor, lead time days, minimum quantity)}
+SUPPLIERS = [
+    ("QCW", "Qingdao Compressor Works", False, {"CMP": (1.00, 5, 1), "MOT": (1.05, 6, 1)}),
+    ("HEL", "Haiyang Electronics", True, {"PCB": (1.00, 3, 5), "WIFI": (1.00, 3, 10), "DSP": (1.00, 4, 5)}),
+    ("SMP", "Shandong Metal & Plastics", True, {"": (1.00, 2, 1)}),
+]
+
+
+def demo_is_loaded() -> bool:
+    return ProductFamily.objects.exists()
+
+
+@transaction.atomic
+def demo_seed() -> None:
+    """Load the whole demo world. Run it on an empty database (see `seed_demo --if-empty`)."""
+    factory = Factory.objects.create(code="QD1", name="Qingdao Interconnected Factory", timezone="Asia/Shanghai")
+    lines = [
+        Line.objects.create(factory=factory, code=f"L{n}", name=name)
+        for n, name in enumerate(["Line 1 · Cooling", "Line 2 · Flexible", "Line 3 · Laundry"], start=1)
+    ]
+    families = {}
+    for spec, description in demo_catalog.demo_families_with_descriptions():
+        families[spec.code] = family_load(spec, description=description)
+
+    parts = {code: Part.objects.create(code=code, name=name, unit=unit) for code, name, unit, _ in PARTS}
+    for family_code, bom in BOMS.items():
+        for part_code, quantity, per_group, condition in bom:
+            BomLine.objects.create(
+                family=families[family_code],
+                part=parts[part_code],
+                quantity=Decimal(str(quantity)),
+                per_group=per_group,
+                **_condition(condition),
+            )
+    for family_code, routing in ROUTINGS.items():
+        for sequence, name, minutes, condition in routing:
+            RoutingStep.objects.create(
+                family=families[family_code],
+                sequence=sequence,
+                name=name,
+                minutes=Decimal(str(minutes)),
+                **_condition(condition),
+            )
+    # Which line makes what, at what speed.
+    capabilities = {
+        lines[0]: [(code, "1.2") for code in families if code.startswith("AC")],
+        lines[1]: [(code, "1.0") for code in families],
+        lines[2]: [(code, "1.1") for code in families if not code.startswith("AC")],
+    }
+    for line, makes in capabilities.items():
+        for code, speed in makes:
+            LineCapability.objects.create(line=line, family=families[code], speed=Decimal(speed))
+    for code, part in parts.items():
+        Stock.objects.create(factory=factory, part=part, on_hand=Decimal(str(_initial_stock(code))))
+
+    suppliers = {}
+    for code, name, autopilot, terms in SUPPLIERS:
+        suppliers[code] = Supplier.objects.create(code=code, name=name, autopilot=autopilot)
+    for part_code, _, _, price in PARTS:
+        for supplier_code, _, _, terms in SUPPLIERS:
+            prefix = next((p for p in sorted(terms, key=len, reverse=True) if part_code.startswith(p)), None)
+            if prefix is None:
+                continue
+            factor, lead_time, minimum = terms[prefix]
+            Offer.objects.create(
+                supplier=suppliers[supplier_code],
+                part=parts[part_code],
+                price=(Decimal(str(price)) * Decimal(str(factor))).quantize(Decimal("0.01")),
+                lead_time_days=lead_time,
+                min_quantity=Decimal(minimum),
+            )
+
+    for username, role, _ in DEMO_USERS:
+        user = User.objects.create_user(
+            username=username,
+            email=f"{username}@cosmo.example",
+            password=DEMO_PASSWORD,
+            role={"supplier member": User.Role.SUPPLIER}.get(role, role),
+            is_staff=role == "admin",
+            is_superuser=role == "admin",
+        )
+        if user.is_supplier_member:
+            SupplierMember.objects.create(user=user, supplier=suppliers["QCW"])
+
+
+def _condition(condition: dict | None) -> dict:
+    condition = condition or {}
+    return {
+        "condition_all": list(condition.get("all", [])),
+        "condition_any": list(condition.get("any", [])),
+        "condition_none": list(condition.get("none", [])),
+    }
+
+
+def _initial_stock(part_code: str) -> int:
+    # Enough fasteners and packaging for weeks, a few of everything else: most orders buy something.
+    if part_code.startswith(("FST", "PKG")):
+        return 500
+    return 2

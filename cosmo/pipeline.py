@@ -1,0 +1,115 @@
+"""The pipeline that moves an order from stage to stage (DESIGN.md, The pipeline of one order).
+
+Each step is one function: it locks the order, checks that the order is still in the stage the step
+starts from (so a second run, or the sweeper racing a task, changes nothing), does its work, moves the
+order on, writes the timeline, and enqueues the next step after commit.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cosmo import clock
+from orders.models import Order, Stage
+from orders.timeline import timeline_add
+from production.bom import order_explode
+from production.materials import requirements_reserve
+from production.models import Job, Requirement
+from production.planning import job_place
+from suppliers.sourcing import shortages_buy
+
+# Before the schedule knows better, parts are wanted this long after the order is placed.
+DEFAULT_NEED_AFTER = timedelta(days=7)
+SHIPPING_TIME = timedelta(days=2)
+
+
+def stage_move(order: Order, stage: str) -> None:
+    order.stage = stage
+    order.stage_changed_at = timezone.now()
+    order.save(update_fields=["stage", "stage_changed_at"])
+
+
+def _locked(order_id: int, stage: str) -> Order | None:
+    """The order, locked, if it is still in `stage`; otherwise None (the step was done already)."""
+    return Order.objects.select_for_update().filter(pk=order_id, stage=stage).first()
+
+
+def order_plan(order_id: int) -> bool:
+    """Accepted → planned: explode the BOM and routing of every line."""
+    from cosmo import tasks
+
+    with transaction.atomic():
+        order = _locked(order_id, Stage.ACCEPTED)
+        if order is None:
+            return False
+        counts = order_explode(order=order, need_date=order.placed_at + DEFAULT_NEED_AFTER)
+        stage_move(order, Stage.PLANNED)
+        timeline_add(order=order, event="planned", **counts)
+        tasks.procure_order.delay_on_commit(order_id)
+    return True
+
+
+def order_procure(order_id: int) -> bool:
+    """Planned → materials: reserve stock, buy the shortages from the best offers."""
+    from cosmo import tasks
+
+    with transaction.atomic():
+        order = _locked(order_id, Stage.PLANNED)
+        if order is None:
+            return False
+        now = clock.now()
+        for job in Job.objects.filter(order_line__order=order).select_related("factory"):
+            requirements = list(Requirement.objects.filter(order_line=job.order_line_id).select_related("part"))
+            if requirements_reserve(requirements=requirements, factory=job.factory) > 0:
+                timeline_add(order=order, event="materials_reserved", parts=len(requirements))
+            lines = shortages_buy(requirements=requirements, factory=job.factory, now=now)
+            for line in lines:
+                po = line.purchase_order
+                timeline_add(order=order, event="materials_ordered", supplier=po.supplier.name, po=po.number)
+            # The job may start once the last part has arrived.
+            arrivals = [line.expected_date for line in lines]
+            Job.objects.filter(pk=job.pk).update(release_date=max(arrivals, default=now))
+        stage_move(order, Stage.MATERIALS)
+        tasks.schedule_order.delay_on_commit(order_id)
+    return True
+
+
+def order_schedule(order_id: int) -> bool:
+    """Materials → scheduled: place every job's operations on the lines, and say when it will be ready."""
+    with transaction.atomic():
+        order = _locked(order_id, Stage.MATERIALS)
+        if order is None:
+            return False
+        now = clock.now()
+        finish = now
+        lines = set()
+        for job in Job.objects.filter(order_line__order=order).select_related("order_line", "factory"):
+            finish = max(finish, job_place(job=job, not_before=now))
+            lines.update(job.operations.values_list("line__name", flat=True))
+        order.expected_date = (finish + SHIPPING_TIME).date()
+        if order.promised_date is None:
+            order.promised_date = order.expected_date
+        order.save(update_fields=["expected_date", "promised_date"])
+        stage_move(order, Stage.SCHEDULED)
+        timeline_add(order=order, event="scheduled", lines=", ".join(sorted(lines)), end=finish.strftime("%Y-%m-%d %H:%M"))
+    return True
+
+
+# Which step moves an order on from each stage; the sweeper uses it to re-drive stuck orders.
+def _step_tasks():
+    from cosmo import tasks
+
+    return {Stage.ACCEPTED: tasks.plan_order, Stage.PLANNED: tasks.procure_order, Stage.MATERIALS: tasks.schedule_order}
+
+
+def orders_sweep() -> int:
+    """Re-enqueue every order that has stayed in a stage with a next step longer than COSMO_STUCK_AFTER."""
+    steps = _step_tasks()
+    cutoff = timezone.now() - timedelta(seconds=settings.COSMO_STUCK_AFTER)
+    with transaction.atomic():
+        stuck = list(Order.objects.filter(stage__in=list(steps), stage_changed_at__lt=cutoff).values_list("pk", "stage"))
+        for order_id, stage in stuck:
+            steps[stage].delay_on_commit(order_id)
+    return len(stuck)

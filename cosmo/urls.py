@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from cosmo import views
+from orders.api import FamilyViewSet, OrderViewSet
+from suppliers.api import PurchaseOrderViewSet
+
+router = DefaultRouter()
+router.register("families", FamilyViewSet, basename="family")
+router.register("orders", OrderViewSet, basename="order")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("shop/", include("orders.urls")),
+    path("supplier/", include("suppliers.urls")),
+    path("planner/", include("production.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,131 @@
+"""The orders API: the catalog (read) and the consumer's orders."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from cosmo.api import role_permission
+from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, TimelineEntry
+from orders.services import LineRequest, OrderInvalid, order_place
+
+
+class OptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Option
+        fields = ["code", "name", "price", "is_default"]
+
+
+class OptionGroupSerializer(serializers.ModelSerializer):
+    options = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OptionGroup
+        fields = ["code", "name", "kind", "required", "min_count", "max_count", "minimum", "maximum", "step", "unit", "options"]
+
+    def get_options(self, group) -> list[dict]:
+        return OptionSerializer([o for o in group.options.all() if o.active], many=True).data
+
+
+class FamilySerializer(serializers.ModelSerializer):
+    groups = OptionGroupSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProductFamily
+        fields = ["code", "name", "description", "base_price", "currency", "groups"]
+
+
+class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The product catalog."""
+
+    serializer_class = FamilySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+    def get_queryset(self):
+        return ProductFamily.objects.filter(active=True).prefetch_related("groups__options")
+
+
+class OrderLineInSerializer(serializers.Serializer):
+    family = serializers.CharField(max_length=32)
+    configuration = serializers.DictField()
+    quantity = serializers.IntegerField(min_value=1, max_value=10000)
+
+
+class OrderInSerializer(serializers.Serializer):
+    delivery_address = serializers.CharField(max_length=500)
+    lines = OrderLineInSerializer(many=True, allow_empty=False)
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    family = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["position", "family", "configuration", "variant_code", "quantity", "unit_price", "price_breakdown"]
+
+
+class TimelineSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["at", "stage", "event", "text"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+    timeline = TimelineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "stage",
+            "placed_at",
+            "delivery_address",
+            "promised_date",
+            "expected_date",
+            "total",
+            "currency",
+            "at_risk",
+            "lines",
+            "timeline",
+        ]
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A consumer's orders (a planner sees all). Creating accepts an Idempotency-Key header."""
+
+    serializer_class = OrderSerializer
+    lookup_field = "number"
+    permission_classes = [role_permission(lambda user: user.is_consumer or user.is_planner)]
+    ordering = "-placed_at"
+
+    def get_queryset(self):
+        return Order.objects.visible_to(self.request.user).prefetch_related("lines__family", "timeline")
+
+    @extend_schema(
+        request=OrderInSerializer,
+        responses={201: OrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def create(self, request):
+        if not request.user.is_consumer:
+            raise ValidationError({"customer": ["Only consumers place orders."]})
+        incoming = OrderInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        key = request.headers.get("Idempotency-Key", "")[:64]
+        try:
+            order = order_place(
+                customer=request.user,
+                lines=[LineRequest(ln["family"], ln["configuration"], ln["quantity"]) for ln in data["lines"]],
+                delivery_address=data["delivery_address"],
+                idempotency_key=key,
+            )
+        except OrderInvalid as invalid:
+            raise ValidationError(invalid.errors)
+        order = get_object_or_404(self.get_queryset(), pk=order.pk)
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)

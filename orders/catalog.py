@@ -1,0 +1,117 @@
+"""The catalog between the database and the configurator: rows to a family spec, and a spec to rows."""
+
+import dataclasses
+
+from django.db import transaction
+
+from orders.configurator import spec as cs
+from orders.models import Option, OptionGroup, ProductFamily, Rule
+
+
+def family_spec(family: ProductFamily) -> cs.Family:
+    """The configurator's plain-data spec of a family, as stored now."""
+    groups = []
+    for group in family.groups.all():
+        groups.append(
+            cs.Group(
+                code=group.code,
+                name=group.name,
+                kind=group.kind,
+                required=group.required,
+                min_count=group.min_count,
+                max_count=group.max_count,
+                minimum=group.minimum,
+                maximum=group.maximum,
+                step=group.step,
+                unit=group.unit,
+                default=group.default_value,
+                options=tuple(
+                    cs.Option(
+                        code=o.code, name=o.name, price=o.price, is_default=o.is_default, active=o.active, layer=o.layer
+                    )
+                    for o in group.options.all()
+                ),
+            )
+        )
+    rules = tuple(
+        cs.Rule(
+            code=rule.code,
+            kind=rule.kind,
+            condition=cs.Condition(all=rule.condition_all, any=rule.condition_any, none=rule.condition_none),
+            targets=tuple(rule.targets),
+            group=rule.group_code or None,
+            minimum=rule.minimum,
+            maximum=rule.maximum,
+            amount=rule.amount,
+            message=rule.message,
+        )
+        for rule in family.rules.all()
+    )
+    spec = cs.Family(
+        code=family.code,
+        name=family.name,
+        base_price=family.base_price,
+        currency=family.currency,
+        groups=tuple(groups),
+        rules=rules,
+    )
+    # The fingerprint changes with any edit of the family, so the compiled cache never serves a stale one.
+    return dataclasses.replace(spec, version=spec.fingerprint())
+
+
+@transaction.atomic
+def family_load(spec: cs.Family, *, description: str = "") -> ProductFamily:
+    """Create (or replace the groups, options and rules of) the family described by `spec`."""
+    family, _ = ProductFamily.objects.update_or_create(
+        code=spec.code,
+        defaults={"name": spec.name, "base_price": spec.base_price, "currency": spec.currency, "description": description},
+    )
+    family.groups.all().delete()
+    family.rules.all().delete()
+    for position, g in enumerate(spec.groups):
+        group = OptionGroup.objects.create(
+            family=family,
+            code=g.code,
+            name=g.name,
+            kind=g.kind,
+            required=g.required,
+            position=position,
+            min_count=g.min_count,
+            max_count=g.max_count,
+            minimum=g.minimum,
+            maximum=g.maximum,
+            step=g.step,
+            default_value=g.default,
+            unit=g.unit,
+        )
+        Option.objects.bulk_create(
+            Option(
+                group=group,
+                code=o.code,
+                name=o.name,
+                price=o.price,
+                is_default=o.is_default,
+                active=o.active,
+                position=index,
+                layer=o.layer,
+            )
+            for index, o in enumerate(g.options)
+        )
+    Rule.objects.bulk_create(
+        Rule(
+            family=family,
+            code=r.code,
+            kind=r.kind,
+            condition_all=list(r.condition.all),
+            condition_any=list(r.condition.any),
+            condition_none=list(r.condition.none),
+            targets=list(r.targets),
+            group_code=r.group or "",
+            minimum=r.minimum,
+            maximum=r.maximum,
+            amount=r.amount,
+            message=r.message,
+        )
+        for r in spec.rules
+    )
+    return family

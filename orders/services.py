@@ -1,0 +1,100 @@
+"""Writes on the demand side: placing an order."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cosmo import clock
+from cosmo.numbers import unique_number
+from cosmo.queue import enqueue_on_commit
+from orders.configuration import selection_check
+from orders.models import Order, OrderLine, ProductFamily
+from orders.timeline import timeline_add
+
+
+class OrderInvalid(Exception):
+    """The order cannot be placed; `errors` maps each field path to the reasons."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class LineRequest:
+    family: str
+    configuration: dict
+    quantity: int
+
+
+def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tuple[ProductFamily, LineRequest, object]]:
+    """Validate every line against its family's rules; raise OrderInvalid naming each bad field."""
+    errors: dict = {}
+    if not (delivery_address or "").strip():
+        errors["delivery_address"] = [_("A delivery address is required.")]
+    if not lines:
+        errors["lines"] = [_("An order needs at least one line.")]
+    families = {f.code: f for f in ProductFamily.objects.filter(code__in=[ln.family for ln in lines], active=True)}
+    checked = []
+    for index, line in enumerate(lines):
+        prefix = f"lines[{index}]"
+        family = families.get(line.family)
+        if family is None:
+            errors[f"{prefix}.family"] = [_("Unknown product family “%(code)s”.") % {"code": line.family}]
+            continue
+        if not isinstance(line.quantity, int) or line.quantity < 1:
+            errors[f"{prefix}.quantity"] = [_("The quantity must be a whole number of at least 1.")]
+        check = selection_check(family, line.configuration)
+        for field, reasons in check.errors.items():
+            errors[f"{prefix}.configuration.{field}"] = reasons
+        checked.append((family, line, check))
+    if errors:
+        raise OrderInvalid(errors)
+    return checked
+
+
+def order_place(*, customer, lines: list[LineRequest], delivery_address: str, idempotency_key: str = "") -> Order:
+    """Place an order: validate and price every line, save it as accepted, start the pipeline.
+
+    With an idempotency key, placing the same order again returns the first one.
+    """
+    if idempotency_key:
+        existing = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    checked = order_check(lines=lines, delivery_address=delivery_address)
+    try:
+        with transaction.atomic():
+            currency = checked[0][0].currency
+            order = Order.objects.create(
+                number=unique_number(Order, "CO"),
+                customer=customer,
+                placed_at=clock.now(),
+                delivery_address=delivery_address.strip(),
+                total=sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0")),
+                currency=currency,
+                idempotency_key=idempotency_key,
+            )
+            OrderLine.objects.bulk_create(
+                OrderLine(
+                    order=order,
+                    position=position,
+                    family=family,
+                    configuration=check.configuration,
+                    variant_code=check.variant_code,
+                    quantity=line.quantity,
+                    unit_price=check.unit_price,
+                    price_breakdown=check.breakdown,
+                )
+                for position, (family, line, check) in enumerate(checked, start=1)
+            )
+            timeline_add(order=order, event="placed", lines=len(checked), total=str(order.total), currency=currency)
+            enqueue_on_commit("cosmo.tasks.plan_order", order.pk)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its order.
+        if idempotency_key:
+            return Order.objects.get(customer=customer, idempotency_key=idempotency_key)
+        raise
+    return order

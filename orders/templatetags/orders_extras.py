@@ -1,0 +1,17 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def is_selected(option, chosen) -> bool:
+    """Whether an option is among the chosen values of its group in a submitted configuration."""
+    value = chosen.get(option.group.code) if chosen else None
+    if isinstance(value, list):
+        return option.code in value
+    return value == option.code

@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from production.models import (
+    BomLine,
+    Factory,
+    Job,
+    Line,
+    LineCapability,
+    Operation,
+    Part,
+    Requirement,
+    RoutingStep,
+    Stock,
+)
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(BomLine)
+class BomLineAdmin(admin.ModelAdmin):
+    list_display = ["family", "part", "quantity", "per_group", "condition_all", "condition_any", "condition_none"]
+    list_filter = ["family"]
+
+
+@admin.register(RoutingStep)
+class RoutingStepAdmin(admin.ModelAdmin):
+    list_display = ["family", "sequence", "name", "minutes", "condition_all", "condition_any", "condition_none"]
+    list_filter = ["family"]
+
+
+class LineInline(admin.TabularInline):
+    model = Line
+    extra = 0
+
+
+@admin.register(Factory)
+class FactoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "timezone"]
+    inlines = [LineInline]
+
+
+class CapabilityInline(admin.TabularInline):
+    model = LineCapability
+    extra = 0
+
+
+@admin.register(Line)
+class LineAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "factory"]
+    inlines = [CapabilityInline]
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    list_display = ["factory", "part", "on_hand", "reserved"]
+    list_filter = ["factory"]
+
+
+@admin.register(Requirement)
+class RequirementAdmin(admin.ModelAdmin):
+    list_display = ["order_line", "part", "quantity", "reserved", "need_date"]
+
+
+class OperationInline(admin.TabularInline):
+    model = Operation
+    extra = 0
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["number", "factory", "status", "release_date", "due_date", "priority"]
+    list_filter = ["status", "factory"]
+    inlines = [OperationInline]

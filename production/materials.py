@@ -1,0 +1,28 @@
+"""Reserve stock for requirements, under a row lock so that no unit is ever reserved twice."""
+
+from decimal import Decimal
+
+from django.db.models import F
+
+from production.models import Requirement, Stock
+
+
+def requirements_reserve(*, requirements, factory) -> Decimal:
+    """Reserve what stock is free for each requirement; returns the total quantity reserved.
+
+    Must run inside a transaction: the stock rows are locked until it commits.
+    """
+    total = Decimal("0")
+    for requirement in requirements:
+        shortage = requirement.shortage
+        if shortage <= 0:
+            continue
+        stock = Stock.objects.select_for_update().filter(factory=factory, part_id=requirement.part_id).first()
+        if stock is None or stock.available <= 0:
+            continue
+        take = min(stock.available, shortage)
+        Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") + take)
+        Requirement.objects.filter(pk=requirement.pk).update(reserved=F("reserved") + take)
+        requirement.reserved += take
+        total += take
+    return total

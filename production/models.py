@@ -1,0 +1,222 @@
+"""Making: parts, the conditional BOM and routing of each family, factories, lines, stock, jobs and operations."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import OrderLine, ProductFamily
+
+
+class Condition(models.Model):
+    """Option codes that decide whether a BOM line or routing step applies (empty lists: always)."""
+
+    condition_all = models.JSONField(_("when all of"), default=list, blank=True)
+    condition_any = models.JSONField(_("when any of"), default=list, blank=True)
+    condition_none = models.JSONField(_("when none of"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def applies_to(self, chosen: set[str]) -> bool:
+        """Whether the condition holds for the set of chosen option codes."""
+        if any(code not in chosen for code in self.condition_all):
+            return False
+        if self.condition_any and not any(code in chosen for code in self.condition_any):
+            return False
+        return not any(code in chosen for code in self.condition_none)
+
+
+class Part(models.Model):
+    class Unit(models.TextChoices):
+        PIECE = "pc", _("piece")
+        METRE = "m", _("metre")
+        KILOGRAM = "kg", _("kilogram")
+        LITRE = "l", _("litre")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=4, choices=Unit.choices, default=Unit.PIECE)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("part")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class BomLine(Condition):
+    family = models.ForeignKey(ProductFamily, on_delete=models.CASCADE, related_name="bom_lines")
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="bom_lines")
+    quantity = models.DecimalField(_("quantity per unit"), max_digits=12, decimal_places=3)
+    # When set, the quantity is per unit of this numeric option (e.g. metres of pipe per metre of cable).
+    per_group = models.SlugField(_("per unit of numeric group"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["family", "part"]
+        verbose_name = _("BOM line")
+
+    def __str__(self) -> str:
+        return f"{self.family.code}: {self.quantity} × {self.part.code}"
+
+
+class RoutingStep(Condition):
+    family = models.ForeignKey(ProductFamily, on_delete=models.CASCADE, related_name="routing_steps")
+    sequence = models.PositiveIntegerField(_("sequence"))
+    name = models.CharField(_("operation"), max_length=80)
+    minutes = models.DecimalField(_("minutes per unit"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["family", "sequence"]
+        verbose_name = _("routing step")
+
+    def __str__(self) -> str:
+        return f"{self.family.code} {self.sequence}: {self.name}"
+
+
+class Factory(models.Model):
+    code = models.SlugField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    timezone = models.CharField(_("time zone"), max_length=48, default="UTC")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("factory")
+        verbose_name_plural = _("factories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Line(models.Model):
+    factory = models.ForeignKey(Factory, on_delete=models.CASCADE, related_name="lines")
+    code = models.SlugField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=120)
+    families = models.ManyToManyField(ProductFamily, through="LineCapability", related_name="lines")
+
+    class Meta:
+        ordering = ["factory", "code"]
+        constraints = [models.UniqueConstraint(fields=["factory", "code"], name="unique_line_code_per_factory")]
+        verbose_name = _("line")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LineCapability(models.Model):
+    """A line can make a family, at a speed relative to the routing's minutes (2.0 runs twice as fast)."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="capabilities")
+    family = models.ForeignKey(ProductFamily, on_delete=models.CASCADE, related_name="capabilities")
+    speed = models.DecimalField(_("speed"), max_digits=5, decimal_places=2, default=Decimal("1"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["line", "family"], name="unique_capability"),
+            models.CheckConstraint(condition=models.Q(speed__gt=0), name="capability_speed_positive"),
+        ]
+        verbose_name = _("line capability")
+        verbose_name_plural = _("line capabilities")
+
+
+class Stock(models.Model):
+    """Stock of one part in one factory. Reserved never exceeds on hand, and neither goes negative."""
+
+    factory = models.ForeignKey(Factory, on_delete=models.CASCADE, related_name="stock")
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="stock")
+    on_hand = models.DecimalField(_("on hand"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    reserved = models.DecimalField(_("reserved"), max_digits=14, decimal_places=3, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["factory", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["factory", "part"], name="unique_stock_per_part"),
+            models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(condition=models.Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(reserved__lte=models.F("on_hand")), name="stock_reserved_within_on_hand"
+            ),
+        ]
+        verbose_name = _("stock")
+        verbose_name_plural = _("stock")
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+class Requirement(models.Model):
+    """What one order line needs of one part, and how it is covered: reserved stock, then purchase."""
+
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="requirements")
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="requirements")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    reserved = models.DecimalField(_("reserved from stock"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    need_date = models.DateTimeField(_("needed by"))
+
+    class Meta:
+        ordering = ["need_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order_line", "part"], name="one_requirement_per_line_and_part"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="requirement_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(reserved__gte=0, reserved__lte=models.F("quantity")),
+                name="requirement_reserved_within_quantity",
+            ),
+        ]
+        verbose_name = _("material requirement")
+
+    @property
+    def shortage(self) -> Decimal:
+        return self.quantity - self.reserved
+
+
+class Job(models.Model):
+    """Making one order line: its operations, release date (materials on hand) and due date (the promise)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        SCHEDULED = "scheduled", _("Scheduled")
+        IN_PRODUCTION = "in_production", _("In production")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order_line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="job")
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    factory = models.ForeignKey(Factory, on_delete=models.PROTECT, related_name="jobs")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    release_date = models.DateTimeField(_("materials available"), null=True, blank=True)
+    due_date = models.DateTimeField(_("due"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=1)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("job")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Operation(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="operations")
+    sequence = models.PositiveIntegerField(_("sequence"))
+    name = models.CharField(_("operation"), max_length=80)
+    minutes = models.DecimalField(_("minutes"), max_digits=10, decimal_places=2)
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, null=True, blank=True, related_name="operations")
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "sequence"], name="one_operation_per_job_step"),
+            models.CheckConstraint(
+                condition=models.Q(planned_start__isnull=True) | models.Q(planned_end__gt=models.F("planned_start")),
+                name="operation_ends_after_start",
+            ),
+        ]
+        verbose_name = _("operation")
+
+    def __str__(self) -> str:
+        return f"{self.job.number}/{self.sequence} {self.name}"

@@ -1,0 +1,29 @@
+"""A consumer logs in, orders a product, and watches the order reach "scheduled" without reloading."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cosmo.demo import DEMO_PASSWORD
+from orders.models import Order
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_lets_a_consumer_order_and_watch_the_order_move(page, live_server, celery_worker_live, consumer):
+    log_in(page, live_server, "consumer", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Make it yours")).to_be_visible()
+    page.locator(".card", has_text="Split Air Conditioner").get_by_role("link", name="Configure and order").click()
+    page.fill("#id_quantity", "2")
+    page.fill("#id_delivery_address", "Room 301, 1 Haier Road, Qingdao")
+    page.get_by_role("button", name="Place order").click()
+
+    expect(page.locator("h1")).to_contain_text("Order CO-")
+    # The status block polls the server: the stage moves on while the page stays open.
+    expect(page.locator("[data-stage]")).to_have_attribute("data-stage", "scheduled", timeout=60_000)
+    expect(page.locator("ol.timeline")).to_contain_text("Production scheduled on")
+
+    order = Order.objects.get(customer=consumer)
+    assert order.lines.get().quantity == 2
+    page.get_by_role("link", name="My orders").click()
+    expect(page.get_by_role("link", name=order.number)).to_be_visible()

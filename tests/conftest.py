@@ -1,0 +1,83 @@
+"""Fixtures shared by the whole suite: the demo world, people of each role, a real Celery worker."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from cosmo import clock
+from cosmo.demo import DEMO_PASSWORD, demo_seed
+from cosmo.models import User
+from suppliers.models import Supplier, SupplierMember
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clock():
+    # The clock anchor lives in the database, which each test rolls back: forget the cached copy.
+    clock.forget_anchor()
+    yield
+    clock.forget_anchor()
+
+
+@pytest.fixture
+def world(db):
+    """The demo world of `make run`: factory, lines, catalog, BOMs, routings, suppliers, demo users."""
+    demo_seed()
+
+
+def make_user(username: str, role: str, supplier: Supplier | None = None) -> User:
+    user = User.objects.create_user(username=username, password=DEMO_PASSWORD, role=role)
+    if supplier is not None:
+        SupplierMember.objects.create(user=user, supplier=supplier)
+    return user
+
+
+@pytest.fixture
+def consumer(world):
+    return User.objects.get(username="consumer")
+
+
+@pytest.fixture
+def other_consumer(world):
+    return make_user("alice", User.Role.CONSUMER)
+
+
+@pytest.fixture
+def planner(world):
+    return User.objects.get(username="planner")
+
+
+@pytest.fixture
+def supplier_member(world):
+    return User.objects.get(username="supplier")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def celery_worker_live(transactional_db, settings):
+    """A real Celery worker (threaded, in this process) on the suite's broker, serving every queue."""
+    from celery.contrib.testing.worker import start_worker
+
+    from cosmo.celery import app
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://"):
+        pytest.skip("the real-worker tests run on Redis (make test sets CELERY_BROKER_URL)")
+    app.conf.broker_url = broker
+    with app.connection_for_write() as connection:
+        for queue in ("orders", "procurement", "planning", "factory"):
+            connection.default_channel.queue_purge(queue)
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        queues=["orders", "procurement", "planning", "factory"],
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker
