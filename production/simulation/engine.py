@@ -22,6 +22,7 @@ Semantics:
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import replace
 
 import simpy
 
@@ -399,6 +400,8 @@ class _Run:
     def close(self) -> tuple[dict[str, LineState], int]:
         """Bring every line to ``until``: emit the stretch in progress and snapshot its state."""
         until = self.until
+        if until == self.t0:  # nothing ran: the state stands as it was given
+            return {lid: replace(self.c.state.lines.get(lid) or LineState()) for lid in self.c.lines}, until
         states = {}
         for lr in self.lines:
             progress = until - lr.seg_start

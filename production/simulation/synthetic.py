@@ -68,7 +68,7 @@ def synthetic_plan(
     count = 0
     while count < ops:
         n = min(rng.randint(1, max_ops_per_job), ops - count)
-        jobs.append((rng.uniform(0, horizon * release_share), n))
+        jobs.append((round(rng.uniform(0, horizon * release_share), 1), n))
         count += n
     free = dict.fromkeys(line_ids, 0.0)
     variant_on = dict.fromkeys(line_ids)
