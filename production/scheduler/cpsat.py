@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -401,6 +402,83 @@ def _neighbourhood(problem: Problem, schedule: Schedule, size: int, rng: random.
     return {(p.job, p.op) for p in chosen}
 
 
+class _Incumbent:
+    """The best schedule found so far by any thread, its folded value, the proven bound and the history."""
+
+    def __init__(self, problem: Problem, weights: Weights, schedule: Schedule, progress: Progress | None, t0: float):
+        self.problem, self.weights, self.progress, self.t0 = problem, weights, progress, t0
+        self.lock = threading.Lock()
+        self.schedule, self.value = schedule, weights.fold(schedule.objective(problem))
+        self.bound = 0
+        self.history: list[tuple[float, int]] = []
+        self._report()
+
+    def _report(self) -> None:
+        elapsed = time.perf_counter() - self.t0
+        self.history.append((elapsed, self.value))
+        if self.progress is not None:
+            self.progress(self.value, self.bound, elapsed)
+
+    def offer(self, schedule: Schedule, value: int | None = None) -> bool:
+        """Keep `schedule` if it is better; return True if it was."""
+        if value is None:
+            value = self.weights.fold(schedule.objective(self.problem))
+        with self.lock:
+            if value >= self.value:
+                return False
+            self.schedule, self.value = schedule, value
+            self._report()
+            return True
+
+    def raise_bound(self, bound: int) -> None:
+        with self.lock:
+            self.bound = max(self.bound, bound)
+
+    @property
+    def closed(self) -> bool:
+        return self.value <= self.bound
+
+
+def _search(
+    problem: Problem,
+    horizon: int,
+    weights: Weights,
+    best: _Incumbent,
+    deadline: float,
+    workers: int,
+    rng: random.Random,
+    full_share: float,
+) -> None:
+    """A full-model solve (bound and improvement) then large-neighbourhood search, until the deadline."""
+    fm = FjspModel(problem, horizon, weights)
+    fm.add_hint(best.schedule)
+    budget = min(deadline - time.perf_counter(), full_share)
+    status, schedule, value, lb, _ = run_model(fm, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20))
+    if lb is not None:
+        best.raise_bound(lb)
+    if schedule is not None:
+        best.offer(schedule, value)
+    if status == "OPTIMAL":
+        best.raise_bound(value)
+    n_ops = problem.n_operations()
+    size = max(4, n_ops // 4)
+    while not best.closed and time.perf_counter() < deadline - 0.05:
+        current, current_value = best.schedule, best.value
+        relaxed = _neighbourhood(problem, current, size, rng)
+        sub = FjspModel(problem, horizon, weights, keep=current, relaxed=relaxed)
+        sub.add_hint(current)
+        sub.model.add(sub.objective <= current_value)
+        budget = min(1.0, deadline - time.perf_counter())
+        status, schedule, value, _, _ = run_model(sub, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20))
+        # Grow the neighbourhood while its optimum comes fast, shrink it when the solver runs out of time.
+        if status == "OPTIMAL":
+            size = min(n_ops, size + max(1, size // 10))
+        else:
+            size = max(4, size - max(1, size // 10))
+        if schedule is not None:
+            best.offer(schedule, value)
+
+
 def solve(
     problem: Problem,
     *,
@@ -414,59 +492,43 @@ def solve(
     """Schedule `problem` with CP-SAT under `time_limit` seconds on `workers` threads.
 
     Warm start: `hint` if given, else the dispatcher's schedule. A full-model solve proves the lower
-    bound and improves the hint; then large-neighbourhood search re-optimizes a part of the best schedule
-    at a time (a time window, some lines, some jobs, or a critical path: the rest keeps its lines and
-    order) until the time is up or the bound is reached. `progress(objective, bound, elapsed)` is called
-    at each improvement. Raises ProblemError if the problem is malformed.
+    bound and improves the start; then large-neighbourhood search re-optimizes a part of the best
+    schedule at a time (a time window, some lines, some jobs, or a critical path: the rest keeps its lines
+    and order) until the time is up or the bound is reached. When only the makespan counts (no shifts,
+    changeovers, due dates or frozen operations), a tabu search on the critical path runs in parallel
+    on one of the workers and both share the best schedule. `progress(objective, bound, elapsed)` is
+    called at each improvement. Raises ProblemError if the problem is malformed or infeasible.
     """
     from .dispatcher import dispatch
+    from .tabu import TabuSearch, applicable
 
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     problem.validate()
     rng = random.Random(seed)
     start = hint if hint is not None else dispatch(problem)
-    simple = not problem.has_changeovers and all(job.due is None for job in problem.jobs)
-    horizon = start.makespan() if simple else max(start.makespan(), loose_horizon(problem))
+    makespan_only = applicable(problem)
+    horizon = start.makespan() if makespan_only else max(start.makespan(), loose_horizon(problem))
     weights = weights or lexicographic_weights(problem, horizon)
-    best, best_value = start, weights.fold(start.objective(problem))
-    bound = 0
-    history = [(time.perf_counter() - t0, best_value)]
-
-    def report(value: int) -> None:
-        history.append((time.perf_counter() - t0, value))
-        if progress is not None:
-            progress(value, bound, time.perf_counter() - t0)
-
-    report(best_value)
-    fm = FjspModel(problem, horizon, weights)
-    fm.add_hint(best)
-    status, schedule, value, lb, _ = run_model(
-        fm, time_limit=min(deadline - time.perf_counter(), max(1.0, 0.25 * time_limit)), workers=workers, seed=seed
+    best = _Incumbent(problem, weights, start, progress, t0)
+    if makespan_only and workers >= 2:
+        helper = threading.Thread(
+            target=_search,
+            args=(problem, horizon, weights, best, deadline, workers - 1, random.Random(rng.random()), 0.3 * time_limit),
+            daemon=True,
+        )
+        helper.start()
+        tabu = TabuSearch(problem, start, seed=seed)
+        tabu.run(
+            deadline,
+            stop=lambda: best.closed,
+            on_improve=lambda schedule, value: best.offer(schedule),
+            incumbent=lambda: (best.schedule, best.value),
+        )
+        helper.join()
+    else:
+        _search(problem, horizon, weights, best, deadline, workers, rng, 0.3 * time_limit)
+    status = "OPTIMAL" if best.closed else "FEASIBLE"
+    return SolveResult(
+        status, best.schedule, best.value, best.bound, best.schedule.objective(problem), time.perf_counter() - t0, best.history
     )
-    if lb is not None:
-        bound = lb
-    if schedule is not None and value <= best_value:
-        best, best_value = schedule, value
-        report(best_value)
-    proven = status == "OPTIMAL"
-    n_ops = problem.n_operations()
-    size = max(4, min(n_ops, n_ops // 3))
-    while not proven and best_value > bound and time.perf_counter() < deadline - 0.05:
-        relaxed = _neighbourhood(problem, best, size, rng)
-        sub = FjspModel(problem, horizon, weights, keep=best, relaxed=relaxed)
-        sub.add_hint(best)
-        sub.model.add(sub.objective <= best_value)
-        budget = min(1.0, deadline - time.perf_counter())
-        st, schedule, value, _, _ = run_model(sub, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20))
-        if st == "OPTIMAL":
-            size = min(n_ops, size + max(1, size // 10))
-        elif st in ("FEASIBLE", "UNKNOWN"):
-            size = max(4, size - max(1, size // 10))
-        if schedule is not None and value <= best_value:
-            improved = value < best_value
-            best, best_value = schedule, value
-            if improved:
-                report(best_value)
-    status = "OPTIMAL" if proven or best_value <= bound else "FEASIBLE"
-    return SolveResult(status, best, best_value, bound, best.objective(problem), time.perf_counter() - t0, history)
