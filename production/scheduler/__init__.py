@@ -1,0 +1,44 @@
+"""Cosmo's scheduling engine: pure Python over plain data (no Django), OR-Tools CP-SAT inside.
+
+Public API (see each module's docstrings for the data they take and return):
+
+- `problem`: `Problem`, `Job`, `Operation`, `Line`, `Frozen` (input); `Schedule`, `Placement`,
+  `Objective` (output); `ProblemError`.
+- `fjsp.read_fjs(path)` / `fjsp.parse_fjs(text)`: Brandimarte `.fjs` files into a `Problem`.
+- `cpsat.solve(problem, time_limit=, workers=, progress=, hint=)`: the optimizing solve -> `SolveResult`.
+- `dispatcher.dispatch(problem)`, `dispatcher.insert_jobs(...)`, `dispatcher.capable_to_promise(...)`,
+  `dispatcher.Floor`: instant schedules, placements and delivery-date quotes.
+- `checker.check(problem, schedule)` / `checker.violations(...)`: the independent feasibility check.
+"""
+
+from .checker import InfeasibleSchedule, check, violations
+from .cpsat import SolveResult, Weights, solve, solve_plain
+from .dispatcher import Floor, capable_to_promise, dispatch, insert_jobs
+from .fjsp import FjsFormatError, parse_fjs, read_fjs
+from .problem import Frozen, Job, Line, Objective, Operation, Placement, Problem, ProblemError, Schedule
+
+__all__ = [
+    "Floor",
+    "FjsFormatError",
+    "Frozen",
+    "InfeasibleSchedule",
+    "Job",
+    "Line",
+    "Objective",
+    "Operation",
+    "Placement",
+    "Problem",
+    "ProblemError",
+    "Schedule",
+    "SolveResult",
+    "Weights",
+    "capable_to_promise",
+    "check",
+    "dispatch",
+    "insert_jobs",
+    "parse_fjs",
+    "read_fjs",
+    "solve",
+    "solve_plain",
+    "violations",
+]

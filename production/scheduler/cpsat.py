@@ -289,9 +289,9 @@ def loose_horizon(problem: Problem) -> int:
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, fm: FjspModel, progress: Progress | None, t0: float, offset: float = 0.0):
+    def __init__(self, progress: Progress | None, t0: float):
         super().__init__()
-        self.fm, self.progress, self.t0 = fm, progress, t0
+        self.progress, self.t0 = progress, t0
         self.history: list[tuple[float, int]] = []
 
     def on_solution_callback(self) -> None:
@@ -302,10 +302,6 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             self.progress(objective, int(self.best_objective_bound), elapsed)
 
 
-def _status_name(status: int) -> str:
-    return cp_model.CpSolver().status_name(status) if status is not None else "UNKNOWN"
-
-
 def run_model(
     fm: FjspModel,
     *,
@@ -314,7 +310,6 @@ def run_model(
     progress: Progress | None = None,
     t0: float | None = None,
     seed: int = 0,
-    tuned: bool = True,
 ) -> tuple[str, Schedule | None, int | None, int | None, list]:
     """Solve one FjspModel; return (status, schedule, objective, bound, history)."""
     t0 = time.perf_counter() if t0 is None else t0
@@ -322,7 +317,7 @@ def run_model(
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    watcher = _Watcher(fm, progress, t0)
+    watcher = _Watcher(progress, t0)
     status = solver.solve(fm.model, watcher)
     name = solver.status_name(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -330,13 +325,16 @@ def run_model(
     return name, None, None, None, watcher.history
 
 
-def solve_plain(problem: Problem, *, time_limit: float = 10.0, workers: int = 2) -> SolveResult:
-    """BASELINE for the benchmark: the plain CP-SAT model, no warm start, no redundant bounds, no tuning."""
+def solve_plain(
+    problem: Problem, *, time_limit: float = 10.0, workers: int = 2, progress: Progress | None = None
+) -> SolveResult:
+    """BASELINE for the benchmark: the plain CP-SAT model alone (no warm start, no redundant
+    constraints, no search around it, default parameters). Compare `solve` against it."""
     t0 = time.perf_counter()
     problem.validate()
     fm = FjspModel(problem, loose_horizon(problem), redundant=False)
     status, schedule, objective, bound, history = run_model(
-        fm, time_limit=time_limit, workers=workers, t0=t0, tuned=False
+        fm, time_limit=time_limit, workers=workers, t0=t0, progress=progress
     )
     terms = schedule.objective(problem) if schedule else None
     return SolveResult(status, schedule, objective, bound, terms, time.perf_counter() - t0, history)
