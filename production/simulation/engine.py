@@ -121,7 +121,7 @@ class Compiled:
         for o in factory.outages:
             if o.line not in self.lines:
                 raise ValueError(f"outage on unknown line {o.line!r}")
-        self.done = {op: (_ticks(s), _ticks(e)) for op, (s, e) in state.done.items()}
+        done = state.done
         in_hand = {ls.op: line for line, ls in state.lines.items() if ls.op is not None}
 
         by_job: dict[str, list] = {}
@@ -133,8 +133,10 @@ class Compiled:
             if op.line not in self.lines:
                 raise ValueError(f"operation {op.id!r} is planned on unknown line {op.line!r}")
             by_job.setdefault(op.job, []).append(op)
+        # Only operations still to do are compiled, and only the ends of done ones that gate them.
         self.ops: dict[str, _Op] = {}
         self.jobs: dict[str, list[str]] = {}
+        self.done_end: dict[str, int] = {}
         for job, ops in by_job.items():
             ops.sort(key=lambda o: o.index)
             self.jobs[job] = [o.id for o in ops]
@@ -142,11 +144,14 @@ class Compiled:
             for op in ops:
                 if pred is not None and pred.index == op.index:
                     raise ValueError(f"job {job!r} has two operations with index {op.index}")
-                self.ops[op.id] = _Op(op, pred.id if pred is not None else None)
+                if op.id not in done:
+                    self.ops[op.id] = _Op(op, pred.id if pred is not None else None)
+                    if pred is not None and pred.id in done:
+                        self.done_end[pred.id] = _ticks(done[pred.id][1])
                 pred = op
         per_line: dict[str, list] = {}
         for op in plan.ops:
-            if op.id not in self.done and op.id not in in_hand:
+            if op.id not in done and op.id not in in_hand:
                 per_line.setdefault(op.line, []).append(op)
         for line, ops in per_line.items():
             ops.sort(key=lambda o: o.sequence)
@@ -339,7 +344,7 @@ class _Run:
         self.t0 = c.t0
         if until is not None and until < self.t0:
             raise ValueError(f"cannot advance to {until / RES} before the state's time {c.state.time}")
-        self.done_end = {op: e for op, (s, e) in c.done.items()}
+        self.done_end = dict(c.done_end)
         self.done_start: dict[str, int] = {}
         self.started_ops: dict[str, int] = {}
         self.op_line: dict[str, str] = {}
@@ -444,7 +449,7 @@ def _tick(run: _Run) -> Tick:
     c = run.c
     t0 = run.t0
     ops = {op_id: OpRecord(op_id, run.op_line[op_id], _minutes(s), None) for op_id, s in run.started_ops.items()}
-    done = {op: [_minutes(s), _minutes(e)] for op, (s, e) in c.done.items()}
+    done = dict(c.state.done)
     for op_id, start in run.done_start.items():
         done[op_id] = [_minutes(start), _minutes(run.done_end[op_id])]
         ops[op_id] = OpRecord(op_id, run.op_line[op_id], *done[op_id])

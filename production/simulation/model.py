@@ -145,7 +145,11 @@ class PlannedOp:
 
 @dataclass(frozen=True)
 class Plan:
-    """The schedule to execute: operations and, for forecasts, each job's due time in minutes."""
+    """The schedule to execute: operations and, for forecasts, each job's due time in minutes.
+
+    Operations already done may be left out (a done predecessor is always satisfied); keeping them only
+    costs time. The operation a line has in hand should stay in the plan.
+    """
 
     ops: list[PlannedOp]
     due: dict[str, float] = field(default_factory=dict)

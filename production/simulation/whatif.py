@@ -71,18 +71,17 @@ def what_if(
         factory = dataclasses.replace(factory, outages=[*factory.outages, outage])
     compiled = Compiled(factory, plan, state)
     until = None if horizon is None else state.time + horizon
-    ends: dict[str, list[float | None]] = {job: [] for job in compiled.jobs}
+    # A job ends when its last operation does, since each operation starts after the previous one ends.
+    last = {job: ops[-1] for job, ops in compiled.jobs.items()}
+    ends: dict[str, list[float | None]] = {job: [] for job in last}
     for i in range(runs):
         done_end = compiled.run(seed=f"{seed}:{i}", until=until, record=False, fresh_failure_clocks=True).done_end
-        for job, ops in compiled.jobs.items():
-            end = 0
-            for op in ops:
-                t = done_end.get(op)
-                if t is None:
-                    end = None
-                    break
-                end = max(end, t)
-            ends[job].append(None if end is None else end / RES)
+        for job, op in last.items():
+            if op in state.done:
+                ends[job].append(state.done[op][1])
+            else:
+                end = done_end.get(op)
+                ends[job].append(None if end is None else end / RES)
     return Forecast(
         start=state.time,
         runs=runs,

@@ -27,12 +27,16 @@ def merged(intervals):
     return result
 
 
-def in_ticks(factory, plan, cuts, seed):
-    """Advance through ``cuts``, storing the state as JSON in between, and gather what the ticks report."""
+def in_ticks(factory, plan, cuts, seed, prune=False):
+    """Advance through ``cuts``, storing the state as JSON in between, and gather what the ticks report.
+    With ``prune``, each tick gets only the operations not done yet and a state without its ``done``."""
     state = FactoryState.fresh(factory)
     ops, intervals, breakdowns, ticks = {}, [], [], []
     for until in cuts:
-        tick = advance(factory=factory, plan=plan, state=state, until=until, seed=seed)
+        if prune:
+            left = Plan([op for op in plan.ops if op.id not in ops or ops[op.id].end is None], plan.due)
+            state = dataclasses.replace(state, done={})
+        tick = advance(factory=factory, plan=left if prune else plan, state=state, until=until, seed=seed)
         ops.update({r.op: r for r in tick.ops})
         intervals += tick.intervals
         breakdowns += tick.breakdowns
@@ -42,15 +46,22 @@ def in_ticks(factory, plan, cuts, seed):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios(), st.lists(st.integers(1, UNTIL - 1), max_size=8, unique=True), st.integers(0, 3))
-def test_splitting_into_ticks_gives_the_same_history(scenario, cuts, seed):
+@given(
+    scenarios(),
+    st.lists(st.integers(1, UNTIL - 1), max_size=8, unique=True),
+    st.integers(0, 3),
+    st.booleans(),
+)
+def test_splitting_into_ticks_gives_the_same_history(scenario, cuts, seed, prune):
     factory, plan = scenario
     one_ops, one_intervals, one_breakdowns, (one,), one_state = in_ticks(factory, plan, [UNTIL], seed)
-    ops, intervals, breakdowns, ticks, state = in_ticks(factory, plan, [*sorted(cuts), UNTIL], seed)
+    ops, intervals, breakdowns, ticks, state = in_ticks(factory, plan, [*sorted(cuts), UNTIL], seed, prune)
 
     assert ops == one_ops
     assert intervals == one_intervals
     assert breakdowns == one_breakdowns
+    if prune:
+        state = dataclasses.replace(state, done=one_state.done)
     assert to_dict(state) == to_dict(one_state)
     for line in one.minutes:
         for s, minutes in one.minutes[line].items():
