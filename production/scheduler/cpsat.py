@@ -130,7 +130,8 @@ class FjspModel:
                     ((line, d),) = options.items()
                     interval = m.new_interval_var(s, d, e, f"i{j}_{o}")
                     lits[line] = True
-                    self._restrict_to_shifts(s, line, d, None)
+                    if op.frozen is None:  # a started operation stays where it is, break or not
+                        self._restrict_to_shifts(s, line, d, None)
                     per_line[line].append((j, o, interval, True))
                 else:
                     for line, d in options.items():
