@@ -74,15 +74,15 @@ def _windows(pairs) -> tuple[list[int], list[int]]:
 
 
 class _Op:
-    __slots__ = ("id", "job", "line", "release", "duration", "variant", "pred")
+    """An operation to do, in engine time; ``pred`` is the id of the job's previous operation."""
 
-    def __init__(self, op, pred):
-        self.id = op.id
-        self.job = op.job
-        self.line = op.line
-        self.release = _ticks(op.release)
-        self.duration = op.planned_duration
-        self.variant = op.variant
+    __slots__ = ("id", "release", "duration", "variant", "pred")
+
+    def __init__(self, op_id: str, release: int, duration: float, variant: str | None, pred: str | None):
+        self.id = op_id
+        self.release = release
+        self.duration = duration
+        self.variant = variant
         self.pred = pred
 
 
@@ -145,7 +145,9 @@ class Compiled:
                 if pred is not None and pred.index == op.index:
                     raise ValueError(f"job {job!r} has two operations with index {op.index}")
                 if op.id not in done:
-                    self.ops[op.id] = _Op(op, pred.id if pred is not None else None)
+                    self.ops[op.id] = _Op(
+                        op.id, _ticks(op.release), op.planned_duration, op.variant, None if pred is None else pred.id
+                    )
                     if pred is not None and pred.id in done:
                         self.done_end[pred.id] = _ticks(done[pred.id][1])
                 pred = op
@@ -159,24 +161,10 @@ class Compiled:
                 if a.sequence == b.sequence:
                     raise ValueError(f"operations {a.id!r} and {b.id!r} share sequence {a.sequence} on line {line!r}")
             self.lines[line].seq = [self.ops[o.id] for o in ops]
-        # An operation in hand that the plan no longer holds is finished anyway, without constraints.
-        for ls in state.lines.values():
-            if ls.op is not None and ls.op not in self.ops:
-                self.ops[ls.op] = _Op(_Unplanned(ls.op), None)
 
     def run(self, *, seed, until: float | None, record: bool = True, fresh_failure_clocks: bool = False):
         """Simulate from the starting state up to ``until`` (``None``: until nothing is left to do)."""
         return _Run(self, seed, None if until is None else _ticks(until), record, fresh_failure_clocks)
-
-
-class _Unplanned:
-    def __init__(self, op_id):
-        self.id = op_id
-        self.job = ""
-        self.line = ""
-        self.release = 0.0
-        self.planned_duration = 0.0
-        self.variant = ""
 
 
 class _LineRun:
@@ -191,9 +179,15 @@ class _LineRun:
         self.run = run
         self.spec = spec
         self.variant = ls.variant
-        self.op = run.c.ops[ls.op] if ls.op is not None else None
+        self.op = None if ls.op is None else run.c.ops.get(ls.op)
         self.phase = ls.phase
         self.remaining = _ticks(ls.remaining)
+        if ls.op is not None and self.op is None:
+            # The plan dropped the operation in hand: a changeover is abandoned, processing is finished.
+            if ls.phase == RUNNING:
+                self.op = _Op(ls.op, 0, 0.0, ls.variant, None)
+            else:
+                self.phase, self.remaining = None, 0
         self.op_start = None if ls.op_start is None else _ticks(ls.op_start)
         self.down_until = None if ls.down_until is None else _ticks(ls.down_until)
         self.down_cause = ls.down_cause
@@ -439,7 +433,8 @@ def advance(*, factory: Factory, plan: Plan, state: FactoryState, until: float, 
     ``seed`` (an int or a string) keys every random draw, so advancing to T in one call or in several
     ticks gives the same history, and the same tick from the same state gives the same result. The plan
     may change between ticks: each line finishes the operation in hand, then takes the plan's operations
-    on it that are not done, in sequence order. Returns a ``Tick`` whose ``state`` is the next tick's start.
+    on it that are not done, in sequence order (an operation in hand that the plan no longer holds is
+    finished if it is being processed, abandoned if the line is changing over to it). Returns a ``Tick`` whose ``state`` is the next tick's start.
     """
     return _tick(Compiled(factory, plan, state).run(seed=seed, until=until))
 

@@ -90,6 +90,12 @@ class Line:
     repairs: Spread = Spread("exponential")
     power: Power = Power()
 
+    def __post_init__(self):
+        if self.mtbf is not None and not self.mtbf > 0:
+            raise ValueError(f"line {self.id}: mtbf must be positive or None, got {self.mtbf!r}")
+        if not self.mttr >= 0 or not self.default_changeover >= 0:
+            raise ValueError(f"line {self.id}: mttr and default_changeover must be >= 0")
+
     def changeover(self, before: str | None, after: str) -> float:
         """Minutes to change this line over from variant ``before`` to variant ``after``."""
         if before is None:
@@ -137,6 +143,10 @@ class PlannedOp:
     planned_duration: float
     variant: str = ""
     release: float = 0.0
+
+    def __post_init__(self):
+        if not self.planned_duration >= 0:
+            raise ValueError(f"operation {self.id}: planned_duration must be >= 0, got {self.planned_duration!r}")
 
     @property
     def planned_end(self) -> float:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from production.simulation import FactoryState, Plan, advance, state_from_dict, to_dict
+from production.simulation import FactoryState, LineState, Plan, advance, state_from_dict, to_dict
 from production.simulation.synthetic import synthetic_factory, synthetic_plan
 
 from .scenarios import scenarios
@@ -108,3 +108,13 @@ def test_a_new_plan_between_ticks_lets_the_operation_in_hand_finish():
         left = [r.op for r in tick.ops if r.line == line.id and r.op not in in_hand]
         expected = sorted((op for op in replanned.ops if op.id in left), key=lambda op: op.sequence)
         assert left == [op.id for op in expected]
+
+
+@pytest.mark.parametrize("phase, finished", [("running", True), ("changeover", False)])
+def test_an_operation_in_hand_dropped_from_the_plan(phase, finished):
+    factory = synthetic_factory(lines=1, shifts=None, mtbf=None)
+    state = FactoryState.fresh(factory)
+    state.lines["L1"] = LineState(variant="v0", op="gone", phase=phase, remaining=10, op_start=None)
+    tick = advance(factory=factory, plan=Plan([]), state=state, until=100, seed=1)
+    assert ("gone" in tick.state.done) is finished
+    assert tick.state.lines["L1"].op is None and tick.state.lines["L1"].variant == "v0"
