@@ -1,0 +1,60 @@
+"""The Cosmo configurator engine: pure Python over plain data, no Django.
+
+Build a ``Family`` spec (``spec.py``), compile it once with ``compile_family`` (cached per family code and
+version), then ``evaluate(compiled, selection)`` for every change the consumer makes. ``engine.py``
+documents the semantics of every answer; ``result.py`` the shape of the answer.
+"""
+
+from .engine import (
+    CompiledFamily,
+    FamilyProblem,
+    SpecError,
+    check_family,
+    clear_cache,
+    compile_family,
+    default_selection,
+    evaluate,
+    forget_family,
+)
+from .result import (
+    BlockedRange,
+    BrokenRule,
+    Change,
+    Choice,
+    Evaluation,
+    Fix,
+    GroupError,
+    NumericState,
+    OptionState,
+    PriceLine,
+    ValueRange,
+)
+from .spec import Condition, Family, Group, Option, Rule
+
+__all__ = [
+    "BlockedRange",
+    "BrokenRule",
+    "Change",
+    "Choice",
+    "CompiledFamily",
+    "Condition",
+    "Evaluation",
+    "Family",
+    "FamilyProblem",
+    "Fix",
+    "Group",
+    "GroupError",
+    "NumericState",
+    "Option",
+    "OptionState",
+    "PriceLine",
+    "Rule",
+    "SpecError",
+    "ValueRange",
+    "check_family",
+    "clear_cache",
+    "compile_family",
+    "default_selection",
+    "evaluate",
+    "forget_family",
+]
