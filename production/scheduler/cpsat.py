@@ -74,6 +74,9 @@ def lexicographic_weights(problem: Problem, horizon: int) -> Weights:
         max_changeover = worst * problem.n_operations()
     co = horizon + 1 if max_changeover else 0
     wt = (co * max_changeover + horizon + 1) if has_due else 0
+    worst_tardiness = sum(job.weight for job in problem.jobs if job.due is not None) * horizon
+    if wt * worst_tardiness + co * max_changeover + horizon >= 1 << 62:
+        raise ProblemError("the lexicographic objective overflows 64 bits: pass explicit Weights")
     return Weights(tardiness=wt, changeover=co, makespan=1)
 
 
