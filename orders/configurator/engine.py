@@ -98,6 +98,7 @@ from .spec import (
 
 ABSENT, EXACT, AT_LEAST, MALFORMED = "absent", "exact", "at_least", "malformed"
 CENT = Decimal("0.01")
+_FLIP_POOL = 8  # how many recent configurations to try flipping before searching
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -585,6 +586,14 @@ def _variant_code(family: CompiledFamily, answers: list[_Answer]) -> str:
     return f"{family.code}-{chars[:4]}-{chars[4:]}"
 
 
+def _fits(family: CompiledFamily, g: CompiledGroup, config: list[int]) -> bool:
+    """Whether a full configuration (0/1 per variable) satisfies every constraint that mentions group ``g``."""
+    if sum(config[v] for v in g.vars) not in family.problem.allowed_set[g.index]:
+        return False
+    clauses = family.problem.clauses
+    return all(any(config[lit >> 1] != (lit & 1) for lit in clauses[ci]) for ci in family.group_clauses[g.index])
+
+
 # -- availability -----------------------------------------------------------------------------------------
 
 
@@ -610,6 +619,7 @@ class _Availability:
         self.blocked: dict[int, Explanation] = {}
         self.phase = list(family.default_phase)
         self.satisfiable = False
+        self.found: list[tuple[list[int], set]] = []  # recent configurations and the answered groups they change
 
     def run(self) -> _Availability:
         s = self.s
@@ -685,10 +695,10 @@ class _Availability:
         s.backtrack(mark)
 
     def _prefer(self, targets, seen) -> list[int]:
+        # steer towards options no configuration found so far contains, so each search decides many
         prefer = list(self.phase)
         for v in targets:
-            if v not in seen:
-                prefer[v] = 1
+            prefer[v] = 0 if v in seen else 1
         return prefer
 
     def _probe(self, v: int, seen: set, targets) -> None:
@@ -698,6 +708,9 @@ class _Availability:
         x = s.val[v]
         if x == 0:
             self.blocked[v] = s.explain_var(v)
+            return
+        if self._flip(v):
+            seen.add(v)
             return
         mark = s.mark()
         if x < 0:
@@ -717,10 +730,32 @@ class _Availability:
         if why is not None:
             self.blocked[v] = why
 
+    def _flip(self, v: int) -> bool:
+        """Whether a configuration found earlier, with only ``v``'s group changed to take ``v``, is valid.
+
+        Most options are decided this way, by checking the rules of one group instead of searching.
+        """
+        g = self.f.groups[self.f.problem.var_group[v]]
+        vs = g.vars
+        for config, off in reversed(self.found):
+            if off and off != {g.index}:
+                continue
+            saved = [config[w] for w in vs]
+            if g.kind != MULTI:
+                for w in vs:
+                    config[w] = 0
+            config[v] = 1
+            fits = _fits(self.f, g, config)
+            for w, x in zip(vs, saved):
+                config[w] = x
+            if fits:
+                return True
+        return False
+
     def _record(self) -> None:
         """Credit the full configuration now on the trail to every context it fits."""
         val = self.s.val
-        self.phase = val[:]
+        self.phase = config = val[:]
         off = [g for g in self.answered if any(val[lit >> 1] == (lit & 1) for lit in self.lits[g.index])]
         if not off:
             for g in self.f.groups:
@@ -728,10 +763,13 @@ class _Availability:
                 self.base_seen.update(true)
                 if g.index in self.context_seen:
                     self.context_seen[g.index].update(true)
-        elif len(off) == 1:
+        elif len(off) == 1 and all(val[lit >> 1] == 1 for lit in self.own.get(off[0].index, ())):
             g = off[0]
-            if all(val[lit >> 1] == 1 for lit in self.own.get(g.index, ())):
-                self.context_seen[g.index].update(v for v in g.value_vars if val[v] == 1)
+            self.context_seen[g.index].update(v for v in g.value_vars if val[v] == 1)
+        else:
+            return
+        self.found.append((config, {g.index for g in off}))
+        del self.found[:-_FLIP_POOL]
 
 
 # -- the fix ----------------------------------------------------------------------------------------------
@@ -857,17 +895,10 @@ class _Fixer:
             for code in answer:
                 config[self.f.option_var[code]] = 1
 
-    def _fits(self, g: CompiledGroup, config: list[int]) -> bool:
-        """Whether the full configuration satisfies every constraint that mentions group ``g``."""
-        if sum(config[v] for v in g.vars) not in self.f.problem.allowed_set[g.index]:
-            return False
-        clauses = self.f.problem.clauses
-        return all(any(config[lit >> 1] != (lit & 1) for lit in clauses[ci]) for ci in self.f.group_clauses[g.index])
-
     def _try(self, g, config, answer) -> bool:
         before = self._current(g, config)
         self._set(g, config, answer)
-        if self._fits(g, config):
+        if _fits(self.f, g, config):
             return True
         self._set(g, config, before)
         return False

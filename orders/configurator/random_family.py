@@ -22,9 +22,13 @@ def random_family(
     numeric_share: float = 0.2,
     multi_share: float = 0.2,
     grid: int = 5,
+    exact_options: bool = False,
+    always_share: float | None = None,
     code: str = "RND",
 ) -> Family:
-    """A random family of ``groups`` groups with up to ``options`` options each and ``rules`` rules."""
+    """A random family of ``groups`` groups with up to ``options`` options each (exactly that many with
+    ``exact_options``) and ``rules`` rules; with ``always_share`` set, only that share of the rules has an
+    empty condition (the others name at least one option in "all of")."""
     made = []
     for gi in range(groups):
         kind = rng.choices((SINGLE, MULTI, NUMERIC), (1 - numeric_share - multi_share, multi_share, numeric_share))[0]
@@ -36,7 +40,7 @@ def random_family(
             count = rng.randint(1, grid)
             made.append(Group(name, name, NUMERIC, required, minimum=minimum, maximum=minimum + step * (count - 1), step=step, unit="u"))
             continue
-        n = rng.randint(1, options)
+        n = options if exact_options else rng.randint(1, options)
         opts = tuple(
             Option(f"{name}O{oi}", f"{name} option {oi}", Decimal(rng.randint(0, 40)), is_default=rng.random() < 0.2, active=rng.random() < 0.9)
             for oi in range(n)
@@ -62,6 +66,8 @@ def random_family(
             any=pick(rng.choice((0, 0, 2))) if codes else (),
             none=pick(rng.choice((0, 0, 1))) if codes else (),
         )
+        if always_share is not None and codes and not condition.all and rng.random() >= always_share:
+            condition = Condition(all=pick(1), any=condition.any, none=condition.none)
         rule = dict(code=f"R{ri}", kind=kind, condition=condition, message=f"rule {ri}")
         if kind in (REQUIRES, EXCLUDES):
             rule["targets"] = pick(rng.randint(1, 3))

@@ -299,6 +299,13 @@ class Solver:
         if start == n:
             return None
         v = order[start]
+        g = self.p.var_group[v]
+        if prefer[v] == 0 and self.p.exactly_one[g]:
+            # settle the whole group with one decision: its preferred value first
+            for w in self.p.groups[g]:
+                if prefer[w] == 1 and val[w] < 0:
+                    v = w
+                    break
         first = prefer[v]
         blamed = set()
         for value in (first, 1 - first):
@@ -306,7 +313,7 @@ class Solver:
             self._assign(2 * v + (value ^ 1), None)
             conflict = self.propagate()
             if conflict is None:
-                culprits = self._search(start + 1, prefer, why)
+                culprits = self._search(start, prefer, why)
                 if culprits is None:
                     return None
             else:
