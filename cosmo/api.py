@@ -1,6 +1,6 @@
 """API plumbing shared by every app: one error format, naming each field and the reason."""
 
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, pagination, permissions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -9,7 +9,12 @@ def flatten_errors(detail, prefix: str = "") -> list[dict]:
     if isinstance(detail, dict):
         items = []
         for key, value in detail.items():
-            field = key if not prefix else (f"{prefix}.{key}" if key != "non_field_errors" else prefix)
+            if isinstance(key, int):  # the errors of a list of objects, by position
+                field = f"{prefix}[{key}]"
+            elif key == "non_field_errors":
+                field = prefix
+            else:
+                field = f"{prefix}.{key}" if prefix else key
             items.extend(flatten_errors(value, field))
         return items
     if isinstance(detail, list):
@@ -42,3 +47,12 @@ def role_permission(check):
             return True
 
     return RolePermission
+
+
+class NewestFirst(pagination.CursorPagination):
+    """A stable cursor over the newest rows first (primary keys only order, they are never shown)."""
+
+    ordering = "-pk"
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"

@@ -50,10 +50,7 @@ def anchor():
 def forget_anchor() -> None:
     """Drop this process's copy of the anchor (after the clock was reset, and between tests)."""
     global _cached_anchor
-    # Each process keeps the anchor a few seconds, so that a reset in another process is seen soon.
-_CACHE_SECONDS = 5.0
-_cached_anchor = None
-_cached_at = 0.0
+    _cached_anchor = None
 
 
 def now() -> datetime:

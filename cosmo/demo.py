@@ -22,11 +22,14 @@ DEMO_USERS = [
     ("admin", "admin", "/admin/"),
 ]
 
-# code, name, autopilot, {part code prefix: (price factor, lead time days, minimum quantity)}
+_METAL_AND_PLASTICS = (
+    "HSG PNL FLT REF PIPE CBL BRK PMP PAD KIT UVC CAB DOOR DSP FAN DRUM TUB STEAM DOSE HEAT HOSE FST PKG".split()
+)
+# code, name, autopilot, {part code prefix: (price factor, lead time in days, minimum quantity)}
 SUPPLIERS = [
     ("QCW", "Qingdao Compressor Works", False, {"CMP": (1.00, 5, 1), "MOT": (1.05, 6, 1)}),
-    ("HEL", "Haiyang Electronics", True, {"PCB": (1.00, 3, 5), "WIFI": (1.00, 3, 10), "DSP": (1.00, 4, 5)}),
-    ("SMP", "Shandong Metal & Plastics", True, {"": (1.00, 2, 1)}),
+    ("HEL", "Haiyang Electronics", True, {"PCB": (1.00, 3, 5), "WIFI": (1.00, 3, 10), "RMT": (1.00, 3, 10)}),
+    ("SMP", "Shandong Metal & Plastics", True, {prefix: (1.00, 2, 1) for prefix in _METAL_AND_PLASTICS}),
 ]
 
 
@@ -82,7 +85,7 @@ def demo_seed() -> None:
         suppliers[code] = Supplier.objects.create(code=code, name=name, autopilot=autopilot)
     for part_code, _, _, price in PARTS:
         for supplier_code, _, _, terms in SUPPLIERS:
-            prefix = next((p for p in sorted(terms, key=len, reverse=True) if part_code.startswith(p)), None)
+            prefix = next((p for p in terms if part_code.split("-")[0] == p), None)
             if prefix is None:
                 continue
             factor, lead_time, minimum = terms[prefix]

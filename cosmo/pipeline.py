@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cosmo import clock
+from cosmo.queue import enqueue_on_commit
 from orders.models import Order, Stage
 from orders.timeline import timeline_add
 from production.bom import order_explode
@@ -38,8 +39,6 @@ def _locked(order_id: int, stage: str) -> Order | None:
 
 def order_plan(order_id: int) -> bool:
     """Accepted → planned: explode the BOM and routing of every line."""
-    from cosmo import tasks
-
     with transaction.atomic():
         order = _locked(order_id, Stage.ACCEPTED)
         if order is None:
@@ -47,14 +46,12 @@ def order_plan(order_id: int) -> bool:
         counts = order_explode(order=order, need_date=order.placed_at + DEFAULT_NEED_AFTER)
         stage_move(order, Stage.PLANNED)
         timeline_add(order=order, event="planned", **counts)
-        tasks.procure_order.delay_on_commit(order_id)
+        enqueue_on_commit("cosmo.tasks.procure_order", order_id)
     return True
 
 
 def order_procure(order_id: int) -> bool:
     """Planned → materials: reserve stock, buy the shortages from the best offers."""
-    from cosmo import tasks
-
     with transaction.atomic():
         order = _locked(order_id, Stage.PLANNED)
         if order is None:
@@ -65,14 +62,13 @@ def order_procure(order_id: int) -> bool:
             if requirements_reserve(requirements=requirements, factory=job.factory) > 0:
                 timeline_add(order=order, event="materials_reserved", parts=len(requirements))
             lines = shortages_buy(requirements=requirements, factory=job.factory, now=now)
-            for line in lines:
-                po = line.purchase_order
+            for po in {line.purchase_order for line in lines}:
                 timeline_add(order=order, event="materials_ordered", supplier=po.supplier.name, po=po.number)
             # The job may start once the last part has arrived.
             arrivals = [line.expected_date for line in lines]
             Job.objects.filter(pk=job.pk).update(release_date=max(arrivals, default=now))
         stage_move(order, Stage.MATERIALS)
-        tasks.schedule_order.delay_on_commit(order_id)
+        enqueue_on_commit("cosmo.tasks.schedule_order", order_id)
     return True
 
 
@@ -97,19 +93,19 @@ def order_schedule(order_id: int) -> bool:
     return True
 
 
-# Which step moves an order on from each stage; the sweeper uses it to re-drive stuck orders.
-def _step_tasks():
-    from cosmo import tasks
-
-    return {Stage.ACCEPTED: tasks.plan_order, Stage.PLANNED: tasks.procure_order, Stage.MATERIALS: tasks.schedule_order}
+# Which task moves an order on from each stage; the sweeper uses it to re-drive stuck orders.
+STEP_TASKS = {
+    Stage.ACCEPTED: "cosmo.tasks.plan_order",
+    Stage.PLANNED: "cosmo.tasks.procure_order",
+    Stage.MATERIALS: "cosmo.tasks.schedule_order",
+}
 
 
 def orders_sweep() -> int:
     """Re-enqueue every order that has stayed in a stage with a next step longer than COSMO_STUCK_AFTER."""
-    steps = _step_tasks()
     cutoff = timezone.now() - timedelta(seconds=settings.COSMO_STUCK_AFTER)
     with transaction.atomic():
-        stuck = list(Order.objects.filter(stage__in=list(steps), stage_changed_at__lt=cutoff).values_list("pk", "stage"))
+        stuck = list(Order.objects.filter(stage__in=list(STEP_TASKS), stage_changed_at__lt=cutoff).values_list("pk", "stage"))
         for order_id, stage in stuck:
-            steps[stage].delay_on_commit(order_id)
+            enqueue_on_commit(STEP_TASKS[stage], order_id)
     return len(stuck)

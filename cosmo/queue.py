@@ -1,13 +1,27 @@
 """Enqueue a Celery task by name once the current transaction commits.
 
 The apps use this to start the pipeline without importing it (the pipeline lives in `cosmo`, which
-depends on them, not the other way round).
+depends on them, not the other way round). A broker that is down must not fail the request whose data
+is already committed: the message is logged as lost, and the sweeper re-drives the order later.
 """
+
+import logging
 
 from django.db import transaction
 
+log = logging.getLogger(__name__)
 
-def enqueue_on_commit(task_name: str, *args) -> None:
+
+def send_now(task_name: str, *args) -> bool:
     from cosmo.celery import app
 
-    transaction.on_commit(lambda: app.send_task(task_name, args=list(args)))
+    try:
+        app.send_task(task_name, args=list(args))
+    except Exception:  # any broker failure: the database keeps the state, the sweeper retries
+        log.exception("could not enqueue %s%r; the sweeper will re-drive it", task_name, args)
+        return False
+    return True
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    transaction.on_commit(lambda: send_now(task_name, *args))

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from cosmo.api import role_permission
+from cosmo.api import NewestFirst, role_permission
 from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, TimelineEntry
 from orders.services import LineRequest, OrderInvalid, order_place
 
@@ -101,7 +101,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = OrderSerializer
     lookup_field = "number"
     permission_classes = [role_permission(lambda user: user.is_consumer or user.is_planner)]
-    ordering = "-placed_at"
+    pagination_class = NewestFirst
 
     def get_queryset(self):
         return Order.objects.visible_to(self.request.user).prefetch_related("lines__family", "timeline")

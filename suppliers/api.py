@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from cosmo.api import role_permission
+from cosmo.api import NewestFirst, role_permission
 from suppliers.actions import TransitionRefused, purchase_order_confirm
 from suppliers.models import PurchaseOrder, PurchaseOrderLine
 
@@ -36,7 +36,7 @@ class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PurchaseOrderSerializer
     lookup_field = "number"
     permission_classes = [role_permission(lambda user: user.is_supplier_member or user.is_planner)]
-    ordering = "-created_at"
+    pagination_class = NewestFirst
 
     def get_queryset(self):
         return PurchaseOrder.objects.visible_to(self.request.user).select_related("supplier").prefetch_related(

@@ -10,7 +10,7 @@ def default_configuration(family_code: str) -> dict:
     for group in family.groups.all():
         if group.kind == OptionGroup.Kind.NUMERIC:
             if group.default_value is not None:
-                configuration[group.code] = str(group.default_value.normalize())
+                configuration[group.code] = format(group.default_value.normalize(), "f")
             continue
         defaults = [o.code for o in group.options.all() if o.is_default and o.active]
         if group.kind == OptionGroup.Kind.MULTI:

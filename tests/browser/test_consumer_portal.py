@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 def test_it_lets_a_consumer_order_and_watch_the_order_move(page, live_server, celery_worker_live, consumer):
     log_in(page, live_server, "consumer", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Make it yours")).to_be_visible()
-    page.locator(".card", has_text="Split Air Conditioner").get_by_role("link", name="Configure and order").click()
+    page.locator(".card", has_text="Split air conditioner").get_by_role("link", name="Configure and order").click()
     page.fill("#id_quantity", "2")
     page.fill("#id_delivery_address", "Room 301, 1 Haier Road, Qingdao")
     page.get_by_role("button", name="Place order").click()

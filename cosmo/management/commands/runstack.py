@@ -22,8 +22,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        for folder in ("queue", "processed"):
-            (settings.BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
