@@ -43,8 +43,6 @@ def test_it_carries_an_order_to_scheduled_on_sqlite_and_the_filesystem_broker(tm
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*manage, "seed_demo", "--if-empty"], cwd=ROOT, env=env, check=True, capture_output=True)
-    for folder in ("queue", "processed"):
-        (tmp_path / "broker" / folder).mkdir(parents=True, exist_ok=True)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cosmo", "worker", "-Q", "orders,procurement,planning,factory",
          "--pool", "solo", "--loglevel", "WARNING"],
