@@ -51,7 +51,8 @@ Fix (``fix`` is ``None`` unless there are errors or broken rules or the selectio
     or "at least" answer, and may fill absent optional groups; absent required groups stay absent. It
     changes as few groups as possible (an exact answer replaced, a malformed or "at least" answer replaced,
     an absent optional group filled: one each), and it is satisfiable, has no errors and no broken rule.
-    Among the fixes with that many changes it prefers, group by group, the answer closest to what was
+    Among the fixes with that many changes it prefers those that change fewer given (exact) answers, so
+    filling an empty optional group wins over replacing a choice; then, group by group, the answer closest to what was
     there: the nearest allowed number, a multi answer that keeps and adds back as many of the previous
     choices as possible, the default option, then catalog order. ``None`` also when the family admits no
     valid configuration at all.
@@ -775,31 +776,32 @@ class _Availability:
 # -- the fix ----------------------------------------------------------------------------------------------
 
 
-def _hitting_set(cores: list[frozenset]) -> set:
-    """A smallest set meeting every core (branch and bound; cores are few and small in practice)."""
-    best: list[set | None] = [None]
+def _hitting_set(cores: list[frozenset], weight) -> set:
+    """A lightest set meeting every core (branch and bound; cores are few and small in practice)."""
+    best: list = [None, None]
 
     def lower_bound(unhit):
-        count, used = 0, set()
+        total, used = 0, set()
         for core in sorted(unhit, key=len):
             if not core & used:
-                count += 1
+                total += min(weight(e) for e in core)
                 used |= core
-        return count
+        return total
 
-    def grow(chosen: set):
+    def grow(chosen: set, cost):
         unhit = [c for c in cores if not c & chosen]
         if not unhit:
-            best[0] = set(chosen)
+            if best[0] is None or cost < best[1]:
+                best[0], best[1] = set(chosen), cost
             return
-        if best[0] is not None and len(chosen) + lower_bound(unhit) >= len(best[0]):
+        if best[0] is not None and cost + lower_bound(unhit) >= best[1]:
             return
         for element in sorted(min(unhit, key=len)):
             chosen.add(element)
-            grow(chosen)
+            grow(chosen, cost + weight(element))
             chosen.discard(element)
 
-    grow(set())
+    grow(set(), 0)
     return best[0]
 
 
@@ -829,8 +831,14 @@ class _Fixer:
             return None
         prefer = self._prefer()
         cores: list[frozenset] = []
+        # fewest groups first; among as few, keep the given answers and fill empty optional groups instead
+        exact = {g.index for g, a in zip(f.groups, self.answers) if a.status == EXACT}
+
+        def weight(gi):
+            return 1000 + (gi in exact)
+
         while True:
-            released = _hitting_set(cores)
+            released = _hitting_set(cores, weight)
             mark = s.mark()
             why = None
             for gi, lits in self.soft.items():
@@ -974,7 +982,7 @@ class _Fixer:
             before = list(before)
 
         def name(code):
-            return f.var_option[f.option_var[code]].name if code in f.option_var else str(code)
+            return f.var_option[f.option_var[code]].name if isinstance(code, str) and code in f.option_var else repr(code)
 
         if g.kind == MULTI:
             old = set(answer.value or ()) if answer.status in (EXACT, AT_LEAST) else set()
