@@ -3,13 +3,15 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cosmo.settings")
 
 app = Celery("cosmo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("orders", "procurement", "planning", "factory")]
+QUEUES = ("orders", "procurement", "planning", "factory")
+# One direct exchange per queue, bound by the queue's name: a message lands in exactly one queue.
+app.conf.task_queues = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]
 app.conf.task_routes = {
     "cosmo.tasks.plan_order": {"queue": "orders"},
     "cosmo.tasks.procure_order": {"queue": "procurement"},

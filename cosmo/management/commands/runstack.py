@@ -55,9 +55,10 @@ class Command(BaseCommand):
                         stopping = True
                 time.sleep(0.5)
         finally:
+            # The main processes stop their own children (the worker's pool) when asked politely.
             for process in processes.values():
                 if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
+                    process.terminate()
             deadline = time.monotonic() + 10
             for process in processes.values():
                 try:
