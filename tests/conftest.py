@@ -12,6 +12,12 @@ from suppliers.models import Supplier, SupplierMember
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The demo users are made in every test that needs the world: a slow hash would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_clock():
     # The clock anchor lives in the database, which each test rolls back: forget the cached copy.
     clock.forget_anchor()
