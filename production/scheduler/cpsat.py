@@ -282,13 +282,32 @@ class FjspModel:
         return Schedule(placements)
 
 
+def _longest_wait(shifts, duration: int) -> int:
+    """The longest an operation of `duration` can wait, from any moment, for a shift it fits in."""
+    if shifts is None:
+        return 0
+    fitting = sorted((a, b) for a, b in shifts if b - a >= duration)
+    if not fitting:
+        return 0  # it never runs on this line: the model leaves that alternative out
+    wait = fitting[0][0]
+    for (_, end), (start, _) in zip(fitting, fitting[1:]):
+        # Just too late to start before `end`: wait for the next window that is long enough.
+        wait = max(wait, start - (end - duration))
+    return wait
+
+
 def loose_horizon(problem: Problem) -> int:
-    """An upper bound on the end of any left-justified schedule without shifts: everything in a row."""
+    """An upper bound on the end of a left-justified schedule: every operation in a row, each after the
+    worst changeover and the longest wait for a shift it fits in, on its slowest line."""
     frozen_end = max(
         (op.frozen.end for job in problem.jobs for op in job.operations if op.frozen is not None), default=0
     )
     worst_changeover = max((t for line in problem.lines for t in line.changeovers.values()), default=0)
-    work = sum(max(op.lines().values()) + worst_changeover for job in problem.jobs for op in job.operations)
+    work = sum(
+        worst_changeover + max(d + _longest_wait(problem.lines[li].shifts, d) for li, d in op.lines().items())
+        for job in problem.jobs
+        for op in job.operations
+    )
     return max([frozen_end] + [job.release for job in problem.jobs]) + work
 
 

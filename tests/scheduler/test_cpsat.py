@@ -2,7 +2,7 @@ import itertools
 
 from hypothesis import HealthCheck, given, settings
 
-from production.scheduler import Placement, Problem, Schedule, check, dispatch, solve, solve_plain
+from production.scheduler import Job, Line, Operation, Placement, Problem, Schedule, check, dispatch, solve, solve_plain
 from production.scheduler.dispatcher import Timeline
 from production.scheduler.fjsp import parse_fjs
 
@@ -112,3 +112,17 @@ def test_it_reports_progress_and_the_plain_baseline_agrees():
     check(problem, plain.schedule)
     assert result.objective == plain.objective == result.lower_bound
     assert seen and seen[-1] == result.objective and seen == sorted(seen, reverse=True)
+
+
+def test_it_waits_for_a_later_shift_when_that_saves_a_changeover():
+    # Found by the property above: the horizon once ignored shift breaks and cut this optimum off.
+    problem = Problem(
+        jobs=(
+            Job(operations=(Operation({0: 1}), Operation({0: 1})), variant="a"),
+            Job(operations=(Operation({0: 9}),), variant="b"),
+        ),
+        lines=(Line(name="L0", shifts=((0, 10), (15, 510)), changeovers={("a", "b"): 0, ("b", "a"): 1}),),
+    )
+    result = solve(problem, time_limit=5, workers=2)
+    check(problem, result.schedule)
+    assert terms_of(problem, result.schedule) == brute_force(problem) == (0, 0, 24)
