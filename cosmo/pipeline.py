@@ -10,16 +10,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from orders.models import Order, Stage
 from orders.timeline import timeline_add
 from production.bom import order_explode
-from production.materials import requirements_reserve
+from production.materials import requirements_reserve, requirements_unreserve
 from production.models import Job, Requirement
-from production.planning import job_place
-from suppliers.sourcing import shortages_buy
+from production.planning import job_place, job_unschedule
+from suppliers.sourcing import allocations_release, shortages_buy
 
 # Before the schedule knows better, parts are wanted this long after the order is placed.
 DEFAULT_NEED_AFTER = timedelta(days=7)
@@ -91,6 +92,33 @@ def order_schedule(order_id: int) -> bool:
         stage_move(order, Stage.SCHEDULED)
         timeline_add(order=order, event="scheduled", lines=", ".join(sorted(lines)), end=finish.strftime("%Y-%m-%d %H:%M"))
     return True
+
+
+class NotCancellable(Exception):
+    """The order can no longer be cancelled; the message says why."""
+
+
+CANCELLABLE = {Stage.ACCEPTED, Stage.PLANNED, Stage.MATERIALS, Stage.SCHEDULED}
+
+
+def order_cancel(order_id: int) -> Order:
+    """Cancel an order until production starts: release its reserved stock, stop buying what suppliers
+    have not confirmed yet, take its jobs off the lines, and say so on the timeline."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.stage not in CANCELLABLE:
+            raise NotCancellable(
+                _("Order %(number)s is %(stage)s and can no longer be cancelled.")
+                % {"number": order.number, "stage": order.get_stage_display()}
+            )
+        for job in Job.objects.filter(order_line__order=order).select_related("factory"):
+            requirements = list(Requirement.objects.filter(order_line=job.order_line_id))
+            requirements_unreserve(requirements=requirements, factory=job.factory)
+            allocations_release(requirements=requirements)
+            job_unschedule(job=job)
+        stage_move(order, Stage.CANCELLED)
+        timeline_add(order=order, event="cancelled")
+    return order
 
 
 # Which task moves an order on from each stage; the sweeper uses it to re-drive stuck orders.

@@ -26,3 +26,18 @@ def requirements_reserve(*, requirements, factory) -> Decimal:
         requirement.reserved += take
         total += take
     return total
+
+
+def requirements_unreserve(*, requirements, factory) -> Decimal:
+    """Give back the stock reserved for these requirements (an order was cancelled); returns the total."""
+    total = Decimal("0")
+    for requirement in requirements:
+        if requirement.reserved <= 0:
+            continue
+        Stock.objects.select_for_update().filter(factory=factory, part_id=requirement.part_id).update(
+            reserved=F("reserved") - requirement.reserved
+        )
+        Requirement.objects.filter(pk=requirement.pk).update(reserved=0)
+        total += requirement.reserved
+        requirement.reserved = Decimal("0")
+    return total

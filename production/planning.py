@@ -41,3 +41,9 @@ def job_place(*, job: Job, not_before: datetime) -> datetime:
         ready = best[2]
     Job.objects.filter(pk=job.pk).update(status=Job.Status.SCHEDULED)
     return ready
+
+
+def job_unschedule(*, job: Job) -> None:
+    """Take a job off the lines (its order was cancelled): its operations free their slots."""
+    job.operations.update(line=None, planned_start=None, planned_end=None)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.CANCELLED)

@@ -81,6 +81,7 @@ class PurchaseOrder(models.Model):
         REJECTED = "rejected", _("Rejected")
         SHIPPED = "shipped", _("Shipped")
         RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(_("number"), max_length=16, unique=True)
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchase_orders")

@@ -75,3 +75,36 @@ def shortages_buy(*, requirements: list[Requirement], factory, now: datetime) ->
         )
         lines.append(line)
     return lines
+
+
+def allocations_release(*, requirements: list[Requirement]) -> dict:
+    """Stop buying for these requirements (their order was cancelled).
+
+    On purchase orders the supplier has not confirmed yet, each line is reduced to what its other
+    requirements still need (rounded to the offer's minimum again), or cancelled; a purchase order left
+    without lines is cancelled. Confirmed quantity stays on order and becomes free stock when it arrives.
+    """
+    open_statuses = [PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.SENT]
+    reduced = cancelled = kept = 0
+    allocations = Allocation.objects.filter(requirement__in=requirements).select_related(
+        "po_line__purchase_order", "po_line__offer"
+    )
+    for allocation in allocations:
+        line = allocation.po_line
+        po = PurchaseOrder.objects.select_for_update().get(pk=line.purchase_order_id)
+        allocation.delete()
+        if po.status not in open_statuses:
+            kept += 1
+            continue
+        remaining = sum((a.quantity for a in line.allocations.all()), Decimal("0"))
+        if remaining > 0:
+            line.quantity = order_quantity(remaining, line.offer)
+            line.save(update_fields=["quantity"])
+            reduced += 1
+        else:
+            line.delete()
+            cancelled += 1
+        if not po.lines.exists():
+            po.status = PurchaseOrder.Status.CANCELLED
+            po.save(update_fields=["status"])
+    return {"reduced": reduced, "cancelled": cancelled, "kept": kept}

@@ -1,0 +1,65 @@
+"""Cancelling an order before production starts gives back its stock, its unconfirmed purchases, its slots."""
+
+import pytest
+
+from cosmo import pipeline
+from orders.models import Stage
+from orders.services import LineRequest, order_place
+from production.models import Operation, Stock
+from suppliers.actions import purchase_order_confirm
+from suppliers.models import PurchaseOrder, PurchaseOrderLine
+from tests.ordering import default_configuration
+
+
+def scheduled_order(consumer, quantity=3):
+    order = order_place(
+        customer=consumer,
+        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), quantity)],
+        delivery_address="1 Test Street",
+    )
+    for step in (pipeline.order_plan, pipeline.order_procure, pipeline.order_schedule):
+        assert step(order.pk)
+    return order
+
+
+def test_it_releases_stock_purchases_and_slots_and_says_so(consumer):
+    reserved_before = {s.part_id: s.reserved for s in Stock.objects.all()}
+    order = scheduled_order(consumer)
+    assert any(s.reserved > reserved_before[s.part_id] for s in Stock.objects.all())
+    qcw = PurchaseOrder.objects.get(supplier__code="QCW")
+    purchase_order_confirm(purchase_order_id=qcw.pk)
+    confirmed_lines = list(qcw.lines.values_list("pk", "quantity"))
+
+    pipeline.order_cancel(order.pk)
+
+    order.refresh_from_db()
+    assert order.stage == Stage.CANCELLED
+    assert {s.part_id: s.reserved for s in Stock.objects.all()} == reserved_before
+    assert not Operation.objects.filter(job__order_line__order=order, line__isnull=False).exists()
+    # Unconfirmed purchase orders are cancelled; the confirmed one stays on order, unchanged.
+    assert set(PurchaseOrder.objects.exclude(pk=qcw.pk).values_list("status", flat=True)) == {"cancelled"}
+    assert list(PurchaseOrderLine.objects.filter(purchase_order=qcw).values_list("pk", "quantity")) == confirmed_lines
+    assert order.timeline.last().event == "cancelled"
+
+
+def test_it_keeps_the_purchases_that_other_orders_still_need(consumer):
+    first = scheduled_order(consumer, quantity=3)
+    second = scheduled_order(consumer, quantity=2)
+    second_lines = {
+        line.pk: line.quantity
+        for line in PurchaseOrderLine.objects.filter(allocations__requirement__order_line__order=second)
+    }
+    pipeline.order_cancel(first.pk)
+    for pk, quantity in second_lines.items():
+        assert PurchaseOrderLine.objects.get(pk=pk).quantity == quantity
+
+
+def test_it_refuses_once_production_has_started(consumer):
+    order = scheduled_order(consumer)
+    order.stage = Stage.IN_PRODUCTION
+    order.save()
+    with pytest.raises(pipeline.NotCancellable):
+        pipeline.order_cancel(order.pk)
+    order.refresh_from_db()
+    assert order.stage == Stage.IN_PRODUCTION
+    assert Operation.objects.filter(job__order_line__order=order, line__isnull=False).exists()
