@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ortools.sat.python import cp_model  # noqa: E402, F401  (loaded up front, as in the web process)
+
 from bench.common import write_result  # noqa: E402
 from orders.configurator import clear_cache, compile_family, evaluate  # noqa: E402
 from orders.configurator.random_family import random_family, random_selection  # noqa: E402

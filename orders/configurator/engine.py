@@ -52,10 +52,11 @@ Fix (``fix`` is ``None`` unless there are errors or broken rules or the selectio
     changes as few groups as possible (an exact answer replaced, a malformed or "at least" answer replaced,
     an absent optional group filled: one each), and it is satisfiable, has no errors and no broken rule.
     Among the fixes with that many changes it prefers those that change fewer given (exact) answers, so
-    filling an empty optional group wins over replacing a choice; then, group by group, the answer closest to what was
-    there: the nearest allowed number, a multi answer that keeps and adds back as many of the previous
-    choices as possible, the default option, then catalog order. ``None`` also when the family admits no
-    valid configuration at all.
+    filling an empty optional group wins over replacing a choice; then, group by group, the answer
+    closest to what was there: the nearest allowed number, a multi answer that keeps and adds back as
+    many of the previous choices as possible, the default option, then catalog order. ``None`` also when
+    the family admits no valid configuration at all. The search is an implicit hitting set over
+    conflicts; past a few conflicts (a selection far from any valid one) CP-SAT finds the same optimum.
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ from .spec import (
 ABSENT, EXACT, AT_LEAST, MALFORMED = "absent", "exact", "at_least", "malformed"
 CENT = Decimal("0.01")
 _FLIP_POOL = 8  # how many recent configurations to try flipping before searching
+_FIX_CORES = 8  # conflicts the fix's own search collects before CP-SAT takes over
+_FIX_SECONDS = 5.0  # CP-SAT's time limit for one fix (it proves the optimum well within it in practice)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -262,7 +265,25 @@ class CompiledFamily:
         self.problem = Problem(nvars, clauses, clause_rule, [g.vars for g in self.groups], [g.counts for g in self.groups])
         self.group_clauses = [sorted({ci for v in g.vars for lit in (2 * v, 2 * v + 1) for ci in self.problem.occ[lit]}) for g in self.groups]
         self.root = Solver(self.problem)
+        self._cp_model = None
         self.default_phase = self._default_phase()
+
+    def cp_model(self):
+        """The constraints as a CP-SAT model (variable i is the solver's variable i), built on first use."""
+        if self._cp_model is None:
+            from ortools.sat.python import cp_model
+
+            model = cp_model.CpModel()
+            x = [model.NewBoolVar(f"v{v}") for v in range(self.nvars)]
+            for clause in self.problem.clauses:
+                model.AddBoolOr([x[lit >> 1] if lit & 1 == 0 else x[lit >> 1].Not() for lit in clause])
+            for vs, counts in zip(self.problem.groups, self.problem.allowed):
+                if counts == (1,):
+                    model.AddExactlyOne([x[v] for v in vs])
+                else:
+                    model.AddLinearExpressionInDomain(sum(x[v] for v in vs), cp_model.Domain.FromValues(list(counts)))
+            self._cp_model = model
+        return self._cp_model
 
     def _range_interval(self, g: CompiledGroup, rule) -> tuple[int, int]:
         low, high = 0, g.grid_max
@@ -831,14 +852,11 @@ class _Fixer:
             return None
         prefer = self._prefer()
         cores: list[frozenset] = []
-        # fewest groups first; among as few, keep the given answers and fill empty optional groups instead
-        exact = {g.index for g, a in zip(f.groups, self.answers) if a.status == EXACT}
-
-        def weight(gi):
-            return 1000 + (gi in exact)
-
         while True:
-            released = _hitting_set(cores, weight)
+            if len(cores) > _FIX_CORES:
+                config = self._by_cp_sat()
+                break
+            released = _hitting_set(cores, self._weight)
             mark = s.mark()
             why = None
             for gi, lits in self.soft.items():
@@ -856,7 +874,31 @@ class _Fixer:
             if not core:
                 return None
             cores.append(core)
-        return self._describe(config)
+        return None if config is None else self._describe(config)
+
+    def _weight(self, gi: int) -> int:
+        # fewest groups first; among as few, keep the given answers and fill empty optional groups instead
+        return 1000 + (self.answers[gi].status == EXACT)
+
+    def _by_cp_sat(self) -> list[int] | None:
+        """The same optimum from CP-SAT, for selections so far off that conflicts keep coming."""
+        from ortools.sat.python import cp_model
+
+        model = self.f.cp_model().clone()
+        x = [model.get_bool_var_from_proto_index(v) for v in range(self.f.nvars)]
+        cost = []
+        for gi, lits in self.soft.items():
+            keep = model.NewBoolVar(f"keep{gi}")
+            for lit in lits:
+                model.AddImplication(keep, x[lit >> 1] if lit & 1 == 0 else x[lit >> 1].Not())
+            cost.append(self._weight(gi) * (1 - keep))
+        model.Minimize(sum(cost))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = _FIX_SECONDS
+        if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return [int(solver.BooleanValue(v)) for v in x]
 
     def _prefer(self) -> list[int]:
         prefer = list(self.f.default_phase)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orders.configurator import Family, compile_family, evaluate
+from orders.configurator import Family, compile_family, engine, evaluate
 from orders.configurator.random_family import random_family, random_selection
 
 from . import reference as ref
@@ -169,3 +169,15 @@ def test_it_gives_one_variant_code_per_configuration(rng):
 
 def test_the_random_family_generator_is_reproducible():
     assert random_family(random.Random(7)) == random_family(random.Random(7))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(malformed=0.3))
+def test_the_fix_found_by_cp_sat_is_as_small(case):
+    # selections far off hand the fix over to CP-SAT; force that path on every selection
+    saved = engine._FIX_CORES
+    engine._FIX_CORES = -1
+    try:
+        check(*case)
+    finally:
+        engine._FIX_CORES = saved
