@@ -262,8 +262,13 @@ class CompiledFamily:
                 clauses.append(clause)
                 clause_rule.append(ri)
             self.rule_clauses.append(mine)
-        self.problem = Problem(nvars, clauses, clause_rule, [g.vars for g in self.groups], [g.counts for g in self.groups])
-        self.group_clauses = [sorted({ci for v in g.vars for lit in (2 * v, 2 * v + 1) for ci in self.problem.occ[lit]}) for g in self.groups]
+        self.problem = Problem(
+            nvars, clauses, clause_rule, [g.vars for g in self.groups], [g.counts for g in self.groups]
+        )
+        occ = self.problem.occ
+        self.group_clauses = [
+            sorted({ci for v in g.vars for lit in (2 * v, 2 * v + 1) for ci in occ[lit]}) for g in self.groups
+        ]
         self.root = Solver(self.problem)
         self._cp_model = None
         self.default_phase = self._default_phase()
@@ -420,7 +425,8 @@ def _read(family: CompiledFamily, selection: Mapping) -> tuple[list[_Answer], li
     errors: list[GroupError] = []
     for key in selection:
         if key not in family.group_by_code:
-            errors.append(GroupError(str(key), "unknown_group", f"There is no group {key!r} in {family.spec.name}.", key))
+            message = f"There is no group {key!r} in {family.spec.name}."
+            errors.append(GroupError(str(key), "unknown_group", message, key))
     answers = []
     for g in family.groups:
         raw = selection.get(g.code)
@@ -445,9 +451,11 @@ def _read(family: CompiledFamily, selection: Mapping) -> tuple[list[_Answer], li
             if value is None:
                 answers.append(fail("not_a_number", f"{name} expects a number."))
             elif not s.minimum <= value <= s.maximum:
-                answers.append(fail("out_of_range", f"{name} must be between {s.minimum} and {s.maximum} {s.unit}.".rstrip(), value))
+                message = f"{name} must be between {s.minimum} and {s.maximum} {s.unit}".rstrip() + "."
+                answers.append(fail("out_of_range", message, value))
             elif (value - s.minimum) % s.step:
-                answers.append(fail("off_step", f"{name} must be {s.minimum} {s.unit} plus a multiple of {s.step} {s.unit}.", value))
+                message = f"{name} must be {s.minimum} {s.unit} plus a multiple of {s.step} {s.unit}."
+                answers.append(fail("off_step", message, value))
             else:
                 answers.append(_Answer(EXACT, g.grid_value(g.grid_index(value)), raw=raw))
     return answers, errors
@@ -557,9 +565,13 @@ def _holds(condition, chosen: set) -> bool:
     )
 
 
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, ROUND_HALF_UP)
+
+
 def _price(family: CompiledFamily, answers: list[_Answer]) -> tuple[Decimal, list[PriceLine]]:
     spec = family.spec
-    base = spec.base_price.quantize(CENT, ROUND_HALF_UP)
+    base = _cents(spec.base_price)
     lines = [PriceLine("base", spec.code, spec.name, Decimal(1), spec.base_price, base)]
     chosen = set()
     numbers = {}
@@ -573,13 +585,13 @@ def _price(family: CompiledFamily, answers: list[_Answer]) -> tuple[Decimal, lis
         chosen.update(codes)
         for o in g.options:
             if o.code in codes:
-                lines.append(PriceLine("option", o.code, o.name, Decimal(1), o.price, o.price.quantize(CENT, ROUND_HALF_UP)))
+                lines.append(PriceLine("option", o.code, o.name, Decimal(1), o.price, _cents(o.price)))
     for rule in spec.rules:
         if rule.kind == SURCHARGE and _holds(rule.condition, chosen):
-            lines.append(PriceLine("surcharge", rule.code, rule.message, Decimal(1), rule.amount, rule.amount.quantize(CENT, ROUND_HALF_UP)))
+            lines.append(PriceLine("surcharge", rule.code, rule.message, Decimal(1), rule.amount, _cents(rule.amount)))
         elif rule.kind == UNIT_PRICE and rule.group in numbers and _holds(rule.condition, chosen):
             quantity = numbers[rule.group]
-            amount = (quantity * rule.amount).quantize(CENT, ROUND_HALF_UP)
+            amount = _cents(quantity * rule.amount)
             lines.append(PriceLine("unit_price", rule.code, rule.message, quantity, rule.amount, amount))
     return sum((line.amount for line in lines), Decimal("0.00")), lines
 
@@ -635,7 +647,9 @@ class _Availability:
         self.answered = [g for g in family.groups if answers[g.index].status in (EXACT, AT_LEAST)]
         self.unanswered = [g for g in family.groups if answers[g.index].status not in (EXACT, AT_LEAST)]
         self.lits = {g.index: _answer_lits(family, g, answers[g.index]) for g in self.answered}
-        self.own = {g.index: [2 * family.option_var[c] for c in answers[g.index].value] for g in self.answered if g.kind == MULTI}
+        self.own = {
+            g.index: [2 * family.option_var[c] for c in answers[g.index].value] for g in self.answered if g.kind == MULTI
+        }
         self.base_seen: set[int] = set()
         self.context_seen = {g.index: set() for g in self.answered}
         self.blocked: dict[int, Explanation] = {}
@@ -1024,7 +1038,9 @@ class _Fixer:
             before = list(before)
 
         def name(code):
-            return f.var_option[f.option_var[code]].name if isinstance(code, str) and code in f.option_var else repr(code)
+            if isinstance(code, str) and code in f.option_var:
+                return f.var_option[f.option_var[code]].name
+            return repr(code)
 
         if g.kind == MULTI:
             old = set(answer.value or ()) if answer.status in (EXACT, AT_LEAST) else set()
@@ -1067,7 +1083,8 @@ def _clamp(g: CompiledGroup, value: Decimal, segment: int) -> Decimal:
 # -- evaluate ---------------------------------------------------------------------------------------------
 
 
-def _blockers(family: CompiledFamily, answers: list[_Answer], g: CompiledGroup, v: int, why: Explanation) -> tuple[Choice, ...]:
+def _blockers(family: CompiledFamily, answers: list[_Answer], g: CompiledGroup, v: int, why: Explanation):
+    """The current choices behind an explanation of why ``v`` (of group ``g``) cannot be chosen."""
     var_group = family.problem.var_group
     found = set()
     for r in why.roots:
@@ -1100,7 +1117,7 @@ def _why(family: CompiledFamily, why: Explanation) -> tuple[tuple[str, ...], tup
 
 def _numeric_state(family, answers, g: CompiledGroup, blocked: dict) -> NumericState:
     s = g.spec
-    allowed, refused = [], []
+    allowed, refused = [], []  # runs of grid indices: (low, high) and (low, high, rules, messages, blockers)
     for (low, high), v in zip(g.segments, g.value_vars):
         why = blocked.get(v)
         if why is None:
@@ -1109,8 +1126,11 @@ def _numeric_state(family, answers, g: CompiledGroup, blocked: dict) -> NumericS
             else:
                 allowed.append((low, high))
             continue
-        rules, messages = _why(family, why)
-        refused.append(BlockedRange(g.grid_value(low), g.grid_value(high), rules, messages, _blockers(family, answers, g, v, why)))
+        reason = (*_why(family, why), _blockers(family, answers, g, v, why))
+        if refused and refused[-1][1] == low - 1 and refused[-1][2:] == reason:
+            refused[-1] = (refused[-1][0], high, *reason)
+        else:
+            refused.append((low, high, *reason))
     answer = answers[g.index]
     return NumericState(
         g.code,
@@ -1120,7 +1140,7 @@ def _numeric_state(family, answers, g: CompiledGroup, blocked: dict) -> NumericS
         s.step,
         s.unit,
         tuple(ValueRange(g.grid_value(a), g.grid_value(b), s.step) for a, b in allowed),
-        tuple(refused),
+        tuple(BlockedRange(g.grid_value(a), g.grid_value(b), *reason) for a, b, *reason in refused),
     )
 
 
@@ -1151,16 +1171,18 @@ def evaluate(family: CompiledFamily, selection: Mapping | None) -> Evaluation:
         if g.kind == NUMERIC:
             numeric[g.code] = _numeric_state(family, answers, g, blocked)
             continue
-        chosen_codes = () if answer.status not in (EXACT, AT_LEAST) else ((answer.value,) if g.kind == SINGLE else answer.value)
+        chosen_codes = ()
+        if answer.status in (EXACT, AT_LEAST):
+            chosen_codes = (answer.value,) if g.kind == SINGLE else answer.value
         for o, v in zip(g.options, g.value_vars):
             why = blocked.get(v)
             if why is None:
                 options[o.code] = OptionState(g.code, o.code, o.name, o.price, o.layer, o.code in chosen_codes, True)
             else:
                 rules, messages = _why(family, why)
-                options[o.code] = OptionState(
-                    g.code, o.code, o.name, o.price, o.layer, o.code in chosen_codes, False, rules, messages, _blockers(family, answers, g, v, why)
-                )
+                blockers = _blockers(family, answers, g, v, why)
+                chosen = o.code in chosen_codes
+                options[o.code] = OptionState(g.code, o.code, o.name, o.price, o.layer, chosen, False, rules, messages, blockers)
     fix = None
     if errors or broken or not availability.satisfiable:
         fix = _Fixer(family, answers).run()
@@ -1232,7 +1254,8 @@ def check_family(spec: Family) -> list[FamilyProblem]:
             warn("never_chosen", f"Option {state.code} can never be chosen ({', '.join(state.rules)}).", state.code)
     for state in empty.numeric.values():
         for blocked in state.blocked:
-            warn("never_reached", f"{state.group} can never be {blocked.minimum}–{blocked.maximum} ({', '.join(blocked.rules)}).", state.group)
+            values = f"{blocked.minimum}–{blocked.maximum}"
+            warn("never_reached", f"{state.group} can never be {values} ({', '.join(blocked.rules)}).", state.group)
     defaults = evaluate(family, default_selection(family))
     if defaults.errors or not defaults.satisfiable:
         warn("bad_defaults", f"The defaults of {spec.name} do not form a valid start.", spec.code)
