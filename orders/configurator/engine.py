@@ -9,7 +9,7 @@ How a selection is read
     type, too many choices, a number that is not a number, out of range or off its step: reported in
     ``errors`` and otherwise treated as absent) or, for a multi group with fewer choices than ``min_count``,
     *at least* its choices (reported as ``too_few``; the choices stay and more must be added). An empty list
-    answers a multi group whose ``min_count`` is 0; for a required group with ``min_count`` > 0 it is absent.
+    answers an optional multi group or one whose ``min_count`` is 0; otherwise it leaves the group absent.
 
 Completeness and validity
     ``complete``: every required group has an exact answer (``missing`` lists the others). A *full
