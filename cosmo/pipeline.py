@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cosmo import clock
 from cosmo.queue import enqueue_on_commit
-from orders.models import Order, Stage
+from orders.models import CANCELLABLE_STAGES, Order, Stage
 from orders.timeline import timeline_add
 from production.bom import order_explode
 from production.materials import requirements_reserve, requirements_unreserve
@@ -98,15 +98,12 @@ class NotCancellable(Exception):
     """The order can no longer be cancelled; the message says why."""
 
 
-CANCELLABLE = {Stage.ACCEPTED, Stage.PLANNED, Stage.MATERIALS, Stage.SCHEDULED}
-
-
 def order_cancel(order_id: int) -> Order:
     """Cancel an order until production starts: release its reserved stock, stop buying what suppliers
     have not confirmed yet, take its jobs off the lines, and say so on the timeline."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
-        if order.stage not in CANCELLABLE:
+        if order.stage not in CANCELLABLE_STAGES:
             raise NotCancellable(
                 _("Order %(number)s is %(stage)s and can no longer be cancelled.")
                 % {"number": order.number, "stage": order.get_stage_display()}

@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The sweeper re-drives any order that stayed in a stage longer than this (seconds of real time).
 COSMO_SWEEP_INTERVAL = float(os.environ.get("COSMO_SWEEP_INTERVAL", "30"))
 COSMO_STUCK_AFTER = float(os.environ.get("COSMO_STUCK_AFTER", "60"))
+# Where the configurator asks for a delivery date: a function (family, selection, quantity) -> date.
+COSMO_DELIVERY_QUOTE = "cosmo.promise.delivery_quote"
 CELERY_BEAT_SCHEDULE = {"sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL}}
 
 # The factory clock: factory time = start + (now - epoch) * speed. Speed 1 is real time.

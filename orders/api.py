@@ -3,11 +3,13 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from cosmo.api import NewestFirst, role_permission
 from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, TimelineEntry
+from orders.configuration import delivery_quote, selection_evaluate
 from orders.services import LineRequest, OrderInvalid, order_place
 
 
@@ -36,6 +38,32 @@ class FamilySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "description", "base_price", "currency", "groups"]
 
 
+class CheckInSerializer(serializers.Serializer):
+    selection = serializers.DictField(help_text="Group code → option code, list of option codes, or number.")
+    quantity = serializers.IntegerField(min_value=1, max_value=10000, default=1)
+
+
+class CheckSerializer(serializers.Serializer):
+    """The configurator's answer (see the engine's documentation for each field)."""
+
+    family = serializers.CharField()
+    complete = serializers.BooleanField()
+    valid = serializers.BooleanField()
+    satisfiable = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(child=serializers.DictField())
+    broken = serializers.ListField(child=serializers.DictField())
+    options = serializers.DictField(child=serializers.DictField())
+    numeric = serializers.DictField(child=serializers.DictField())
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    price_lines = serializers.ListField(child=serializers.DictField())
+    selection = serializers.DictField()
+    variant_code = serializers.CharField(allow_null=True)
+    fix = serializers.DictField(allow_null=True)
+    promised_date = serializers.DateField(allow_null=True)
+
+
 class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
     """The product catalog."""
 
@@ -45,6 +73,23 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return ProductFamily.objects.filter(active=True).prefetch_related("groups__options")
+
+    @extend_schema(request=CheckInSerializer, responses={200: CheckSerializer})
+    @action(detail=True, methods=["post"])
+    def check(self, request, code=None):
+        """Validate and price a (partial) selection: availability of every option with its reasons, broken
+        rules, the smallest fix, the variant code, and the delivery date the factory can promise."""
+        family = self.get_object()
+        incoming = CheckInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        evaluation = selection_evaluate(family, incoming.validated_data["selection"])
+        answer = evaluation.as_dict()
+        answer["promised_date"] = (
+            delivery_quote(family, evaluation.selection, incoming.validated_data["quantity"])
+            if evaluation.valid
+            else None
+        )
+        return Response(answer)
 
 
 class OrderLineInSerializer(serializers.Serializer):
@@ -129,3 +174,19 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise ValidationError(invalid.errors)
         order = get_object_or_404(self.get_queryset(), pk=order.pk)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, number=None):
+        """Cancel the order, until production starts."""
+        # The cancel workflow spans production and suppliers: `cosmo` wires it, so it is imported here.
+        from cosmo.pipeline import NotCancellable, order_cancel
+
+        order = self.get_object()
+        if not request.user.is_consumer:
+            raise NotFound()
+        try:
+            order_cancel(order.pk)
+        except NotCancellable as refused:
+            raise ValidationError({"stage": [str(refused)]})
+        return Response(OrderSerializer(self.get_queryset().get(pk=order.pk)).data)

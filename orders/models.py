@@ -124,6 +124,8 @@ class Stage(models.TextChoices):
 
 
 FINAL_STAGES = {Stage.SHIPPED, Stage.CANCELLED}
+# Until production starts an order can be cancelled.
+CANCELLABLE_STAGES = {Stage.ACCEPTED, Stage.PLANNED, Stage.MATERIALS, Stage.SCHEDULED}
 
 
 class OrderQuerySet(models.QuerySet):
@@ -221,3 +223,18 @@ class TimelineEntry(models.Model):
         from orders.timeline import describe
 
         return describe(self.event, self.params)
+
+
+class SavedConfiguration(models.Model):
+    """A configuration saved to be shared as a link: the short code reopens it in the configurator."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    family = models.ForeignKey(ProductFamily, on_delete=models.CASCADE, related_name="saved_configurations")
+    selection = models.JSONField(_("selection"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved configuration")
+
+    def __str__(self) -> str:
+        return self.code

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from cosmo import clock
 from cosmo.numbers import unique_number
 from cosmo.queue import enqueue_on_commit
-from orders.configuration import selection_check
+from orders.configuration import delivery_quote, selection_check
 from orders.models import Order, OrderLine, ProductFamily
 from orders.timeline import timeline_add
 
@@ -65,6 +65,9 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
         if existing is not None:
             return existing
     checked = order_check(lines=lines, delivery_address=delivery_address)
+    # The date the consumer was shown while configuring is the promise (outside the transaction: it reads).
+    quotes = [delivery_quote(family, check.configuration, line.quantity) for family, line, check in checked]
+    promised = max((q for q in quotes if q is not None), default=None)
     try:
         with transaction.atomic():
             currency = checked[0][0].currency
@@ -73,6 +76,7 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
                 customer=customer,
                 placed_at=clock.now(),
                 delivery_address=delivery_address.strip(),
+                promised_date=promised,
                 total=sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0")),
                 currency=currency,
                 idempotency_key=idempotency_key,

@@ -5,7 +5,10 @@ from orders import views
 app_name = "orders"
 urlpatterns = [
     path("", views.catalog, name="catalog"),
-    path("order/<slug:family_code>/", views.order_new, name="new"),
+    path("configure/<slug:family_code>/", views.configure, name="configure"),
+    path("configure/<slug:family_code>/save/", views.configuration_save, name="save"),
+    path("c/<str:code>/", views.configuration_shared, name="shared"),
     path("orders/", views.my_orders, name="my_orders"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/cancel/", views.order_cancel_view, name="cancel"),
 ]

@@ -1,62 +1,144 @@
-"""The consumer portal: the catalog, ordering a product, my orders, and an order that updates while it moves."""
+"""The consumer portal: the catalog, the configurator, checkout, my orders, and an order that moves live."""
 
+import json
+import secrets
+
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
-from orders.models import OptionGroup, Order, ProductFamily
+from orders.configuration import delivery_quote, family_defaults, selection_evaluate
+from orders.models import CANCELLABLE_STAGES, OptionGroup, Order, ProductFamily, SavedConfiguration
+from orders.picture import product_svg
 from orders.services import LineRequest, OrderInvalid, order_place
 
 
 @consumer_required
 def catalog(request):
-    families = ProductFamily.objects.filter(active=True)
+    families = []
+    for family in ProductFamily.objects.filter(active=True).prefetch_related("groups__options"):
+        evaluation = selection_evaluate(family, family_defaults(family))
+        families.append((family, product_svg(evaluation, family.name)))
     return render(request, "orders/catalog.html", {"families": families})
 
 
-def configuration_from_form(family: ProductFamily, data) -> dict:
-    """Read the chosen options of each group from a submitted form (empty answers are left out)."""
-    configuration = {}
+def selection_from_form(family: ProductFamily, data) -> dict:
+    """The answers of each group in a submitted configurator form (empty answers are left out).
+
+    A fix applied in one click arrives whole, as JSON in `selection`.
+    """
+    if data.get("selection"):
+        try:
+            selection = json.loads(data["selection"])
+        except ValueError:
+            selection = None
+        if isinstance(selection, dict):
+            return selection
+    selection = {}
     for group in family.groups.all():
         if group.kind == OptionGroup.Kind.MULTI:
             values = data.getlist(group.code)
             if values:
-                configuration[group.code] = values
+                selection[group.code] = values
         else:
             value = data.get(group.code, "").strip()
             if value:
-                configuration[group.code] = value
-    return configuration
+                selection[group.code] = value
+    return selection
+
+
+def quantity_from_form(data) -> int:
+    try:
+        return int(data.get("quantity", "1"))
+    except ValueError:
+        return 0
+
+
+def configurator_context(family: ProductFamily, selection: dict, quantity: int = 1) -> dict:
+    evaluation = selection_evaluate(family, selection)
+    groups = []
+    for group in family.groups.all():
+        if group.kind == OptionGroup.Kind.NUMERIC:
+            groups.append({"group": group, "numeric": evaluation.numeric.get(group.code)})
+        else:
+            states = [evaluation.options[o.code] for o in group.options.all() if o.code in evaluation.options]
+            groups.append({"group": group, "options": states, "answered": any(s.chosen for s in states)})
+    errors = {e.group: e.message for e in evaluation.errors}
+    # Names of groups and options, to say in words what blocks an option.
+    names = {group.code: group.name for group in family.groups.all()}
+    names.update({state.code: state.name for state in evaluation.options.values()})
+    promised = delivery_quote(family, evaluation.selection, max(1, quantity)) if evaluation.valid else None
+    return {
+        "family": family,
+        "evaluation": evaluation,
+        "groups": groups,
+        "errors": errors,
+        "names": names,
+        "picture": product_svg(evaluation, family.name),
+        "selection_json": json.dumps(evaluation.as_dict()["selection"]),
+        "fix_json": json.dumps(evaluation.fix.selection, default=str) if evaluation.fix else "",
+        "promised": promised,
+        "quantity": quantity,
+        "total": evaluation.price * max(1, quantity),
+    }
 
 
 @consumer_required
 @require_http_methods(["GET", "POST"])
-def order_new(request, family_code):
+def configure(request, family_code):
+    """The configurator: every change re-renders options, messages, price and date (htmx); placing the
+    order is the same form submitted with a delivery address."""
     family = get_object_or_404(ProductFamily.objects.prefetch_related("groups__options"), code=family_code, active=True)
-    errors = {}
-    chosen = {}
-    if request.method == "POST":
-        chosen = configuration_from_form(family, request.POST)
-        quantity = request.POST.get("quantity", "1")
-        try:
-            quantity = int(quantity)
-        except ValueError:
-            quantity = 0
+    if request.method == "GET":
+        saved = request.GET.get("c")
+        if saved:
+            selection = get_object_or_404(SavedConfiguration, code=saved, family=family).selection
+        else:
+            selection = family_defaults(family)
+        context = configurator_context(family, selection)
+        return render(request, "orders/configure.html", context)
+
+    selection = selection_from_form(family, request.POST)
+    quantity = quantity_from_form(request.POST)
+    if request.POST.get("action") == "order":
         try:
             order = order_place(
                 customer=request.user,
-                lines=[LineRequest(family.code, chosen, quantity)],
+                lines=[LineRequest(family.code, selection, quantity)],
                 delivery_address=request.POST.get("delivery_address", ""),
             )
         except OrderInvalid as invalid:
-            errors = invalid.errors
-        else:
-            return redirect("orders:detail", number=order.number)
-    return render(
-        request,
-        "orders/order_new.html",
-        {"family": family, "errors": errors, "chosen": chosen, "post": request.POST},
-    )
+            context = configurator_context(family, selection, max(1, quantity))
+            context["order_errors"] = invalid.errors
+            context["delivery_address"] = request.POST.get("delivery_address", "")
+            return render(request, "orders/configure.html", context)
+        return redirect("orders:detail", number=order.number)
+    context = configurator_context(family, selection, max(1, quantity))
+    context["delivery_address"] = request.POST.get("delivery_address", "")
+    template = "orders/configure.html#configurator" if request.htmx else "orders/configure.html"
+    return render(request, template, context)
+
+
+@consumer_required
+@require_POST
+def configuration_save(request, family_code):
+    """Save the current configuration and answer with a link that reopens it."""
+    family = get_object_or_404(ProductFamily.objects.prefetch_related("groups__options"), code=family_code, active=True)
+    selection = selection_evaluate(family, selection_from_form(family, request.POST)).as_dict()["selection"]
+    code = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    SavedConfiguration.objects.create(code=code, family=family, selection=selection)
+    link = request.build_absolute_uri(reverse("orders:shared", args=[code]))
+    return render(request, "orders/configure.html#share", {"share_link": link})
+
+
+@consumer_required
+def configuration_shared(request, code):
+    saved = get_object_or_404(SavedConfiguration.objects.select_related("family"), code=code)
+    return redirect(f"{reverse('orders:configure', args=[saved.family.code])}?c={saved.code}")
 
 
 @consumer_required
@@ -65,10 +147,30 @@ def my_orders(request):
     return render(request, "orders/my_orders.html", {"orders": orders})
 
 
-@order_viewer_required
-def order_detail(request, number):
-    order = get_object_or_404(
+def _order_for(request, number):
+    return get_object_or_404(
         Order.objects.visible_to(request.user).prefetch_related("lines__family", "timeline"), number=number
     )
+
+
+@order_viewer_required
+def order_detail(request, number):
+    order = _order_for(request, number)
     template = "orders/order_detail.html#status" if request.htmx else "orders/order_detail.html"
-    return render(request, template, {"order": order})
+    return render(request, template, {"order": order, "cancellable": CANCELLABLE_STAGES})
+
+
+@consumer_required
+@require_POST
+def order_cancel_view(request, number):
+    # The cancel workflow spans production and suppliers: `cosmo` wires it, so it is imported here.
+    from cosmo.pipeline import NotCancellable, order_cancel
+
+    order = _order_for(request, number)
+    try:
+        order_cancel(order.pk)
+    except NotCancellable as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Your order was cancelled."))
+    return redirect("orders:detail", number=order.number)

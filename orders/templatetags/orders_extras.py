@@ -15,3 +15,17 @@ def is_selected(option, chosen) -> bool:
     if isinstance(value, list):
         return option.code in value
     return value == option.code
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A decimal without trailing zeros or exponent: 4.500 → 4.5, 30 → 30."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format(number.normalize(), "f")

@@ -1,5 +1,7 @@
 """Bad input gets a 400 naming the field and the reason, and creates nothing."""
 
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -73,11 +75,14 @@ def test_it_refuses_json_that_is_not_json(api):
 
 
 def test_it_shows_the_reason_on_the_page_and_keeps_the_choices(consumer):
-    response = client_for(consumer).post("/shop/order/AC-SPLIT/", {"quantity": "-1", "delivery_address": ""})
+    response = client_for(consumer).post(
+        "/shop/configure/AC-SPLIT/", {"action": "order", "quantity": "-1", "delivery_address": "", "CAPACITY": "COMP_7KW"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "delivery address is required" in body
     assert "at least 1" in body
+    assert re.search(r'value="COMP_7KW"\s+checked', body), "the consumer's choices are kept"
     assert Order.objects.count() == 0
 
 

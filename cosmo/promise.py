@@ -1,0 +1,43 @@
+"""The delivery date promised while the consumer configures: materials, then the line, then shipping.
+
+It reads all three apps (offers, stock, lines), so it lives in `cosmo`, which wires them.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Max, Min
+
+from cosmo import clock
+from orders.models import OrderLine, ProductFamily
+from production.bom import line_operations, line_requirements
+from production.models import LineCapability, Operation, Stock
+from suppliers.models import Offer
+
+SHIPPING_TIME = timedelta(days=2)
+
+
+def delivery_quote(family: ProductFamily, selection: dict, quantity: int) -> date:
+    """The earliest ship date: parts from free stock or the fastest offer, then the routing on the capable
+    line that frees up first, then shipping."""
+    now = clock.now()
+    line = OrderLine(family=family, configuration=selection, quantity=max(1, quantity))
+    ready = now
+    needs = line_requirements(line)
+    free = {
+        s.part_id: s.on_hand - s.reserved for s in Stock.objects.filter(part__in=list(needs))
+    }
+    lead_days = dict(
+        Offer.objects.filter(part__in=list(needs), active=True).values_list("part").annotate(Min("lead_time_days"))
+    )
+    for part, quantity_needed in needs.items():
+        if free.get(part.pk, Decimal("0")) < quantity_needed and part.pk in lead_days:
+            ready = max(ready, now + timedelta(days=lead_days[part.pk]))
+    minutes = sum(m for _, _, m in line_operations(line))
+    capabilities = LineCapability.objects.filter(family=family).select_related("line")
+    best = None
+    for capability in capabilities:
+        free_from = Operation.objects.filter(line=capability.line).aggregate(end=Max("planned_end"))["end"] or now
+        end = max(ready, free_from) + timedelta(minutes=float(minutes / capability.speed))
+        best = end if best is None else min(best, end)
+    return ((best or ready) + SHIPPING_TIME).date()
