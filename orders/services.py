@@ -10,6 +10,7 @@ from cosmo import clock
 from cosmo.numbers import unique_number
 from cosmo.queue import enqueue_on_commit
 from orders.configuration import delivery_quote, selection_check
+from orders.configurator import SpecError
 from orders.models import Order, OrderLine, ProductFamily
 from orders.timeline import timeline_add
 
@@ -46,7 +47,11 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
             continue
         if not isinstance(line.quantity, int) or line.quantity < 1:
             errors[f"{prefix}.quantity"] = [_("The quantity must be a whole number of at least 1.")]
-        check = selection_check(family, line.configuration)
+        try:
+            check = selection_check(family, line.configuration)
+        except SpecError:
+            errors[f"{prefix}.family"] = [_("“%(code)s” cannot be configured right now.") % {"code": line.family}]
+            continue
         for field, reasons in check.errors.items():
             errors[f"{prefix}.configuration.{field}"] = reasons
         checked.append((family, line, check))
