@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from orders.catalog import family_spec
 from orders.configurator import compile_family, default_selection, evaluate
 from orders.configurator.result import Evaluation
-from orders.models import ProductFamily
+from orders.models import OptionGroup, ProductFamily
 
 
 @dataclass
@@ -40,13 +40,45 @@ def selection_evaluate(family: ProductFamily, selection) -> Evaluation:
     return evaluate(family_compiled(family), selection if isinstance(selection, dict) else {})
 
 
-def evaluation_errors(result: Evaluation) -> dict:
+def group_error_text(error, group: OptionGroup | None) -> str:
+    """The engine's reason for a malformed answer, in the reader's language (the engine speaks English)."""
+    if group is None:
+        return _("There is no group “%(group)s” in this product.") % {"group": error.group}
+    params = {
+        "group": group.name,
+        "value": error.value,
+        "minimum": plain(group.minimum),
+        "maximum": plain(group.maximum),
+        "step": plain(group.step),
+        "unit": group.unit,
+        "count": group.max_count if error.code == "too_many" else group.min_count,
+    }
+    texts = {
+        "unknown_option": _("“%(value)s” is not an option of %(group)s."),
+        "inactive_option": _("This choice of %(group)s is no longer available."),
+        "wrong_type": _("%(group)s expects an option code (or a list of them for a multiple choice)."),
+        "not_a_number": _("%(group)s expects a number."),
+        "out_of_range": _("%(group)s must be between %(minimum)s and %(maximum)s %(unit)s."),
+        "off_step": _("%(group)s must be %(minimum)s %(unit)s plus a multiple of %(step)s %(unit)s."),
+        "too_many": _("Choose at most %(count)s in %(group)s."),
+        "too_few": _("Choose at least %(count)s in %(group)s."),
+    }
+    return texts[error.code] % params if error.code in texts else error.message
+
+
+def plain(number) -> str:
+    return "" if number is None else format(number.normalize(), "f")
+
+
+def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:
     """Field (group code) → reasons, for every malformed answer, missing group and broken rule."""
+    groups = {group.code: group for group in family.groups.all()}
     errors: dict = {}
     for error in result.errors:
-        errors.setdefault(error.group, []).append(error.message)
+        errors.setdefault(error.group, []).append(group_error_text(error, groups.get(error.group)))
     for group in result.missing:
-        errors.setdefault(group, []).append(_("This group needs an answer."))
+        if group not in errors:  # a malformed answer already says what is wrong with it
+            errors[group] = [_("This group needs an answer.")]
     option_group = {state.code: state.group for state in result.options.values()}
     for rule in result.broken:
         group = rule.group or next((option_group[o] for o in rule.options if o in option_group), "configuration")
@@ -60,7 +92,7 @@ def selection_check(family: ProductFamily, selection) -> SelectionCheck:
     result = selection_evaluate(family, selection)
     as_json = result.as_dict()
     return SelectionCheck(
-        errors=evaluation_errors(result),
+        errors=evaluation_errors(result, family),
         configuration=as_json["selection"],
         variant_code=result.variant_code or "",
         unit_price=result.price,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
-from orders.configuration import delivery_quote, family_defaults, selection_evaluate
+from orders.configuration import delivery_quote, family_defaults, group_error_text, selection_evaluate
 from orders.models import CANCELLABLE_STAGES, OptionGroup, Order, ProductFamily, SavedConfiguration
 from orders.picture import product_svg
 from orders.services import LineRequest, OrderInvalid, order_place
@@ -67,7 +67,8 @@ def configurator_context(family: ProductFamily, selection: dict, quantity: int =
         else:
             states = [evaluation.options[o.code] for o in group.options.all() if o.code in evaluation.options]
             groups.append({"group": group, "options": states, "answered": any(s.chosen for s in states)})
-    errors = {e.group: e.message for e in evaluation.errors}
+    by_code = {group.code: group for group in family.groups.all()}
+    errors = {e.group: group_error_text(e, by_code.get(e.group)) for e in evaluation.errors}
     # Names of groups and options, to say in words what blocks an option.
     names = {group.code: group.name for group in family.groups.all()}
     names.update({state.code: state.name for state in evaluation.options.values()})

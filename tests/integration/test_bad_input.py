@@ -93,3 +93,31 @@ def test_it_returns_the_first_order_when_a_create_is_retried(api):
     assert first.status_code == again.status_code == 201
     assert first.json()["number"] == again.json()["number"]
     assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "group, value, words",
+    [
+        ("PIPE_LENGTH", "99", "between 3 and 25 m"),
+        ("PIPE_LENGTH", "5.2", "multiple of 0.5 m"),
+        ("PIPE_LENGTH", "long", "expects a number"),
+        ("EXTRAS", ["EXTRA_BRACKET", "EXTRA_PUMP", "EXTRA_PADS", "EXTRA_WINTER", "EXTRA_UVC"], "at most 4"),
+        ("CAPACITY", ["COMP_7KW"], "expects an option code"),
+    ],
+)
+def test_it_names_the_group_and_the_reason_of_a_bad_answer(api, group, value, words):
+    payload = order_payload("AC-SPLIT")
+    payload["lines"][0]["configuration"][group] = value
+    response = api.post("/api/orders/", payload, format="json")
+    assert response.status_code == 400
+    reason = fields_of(response)[f"lines[0].configuration.{group}"]
+    assert words in reason
+    assert Order.objects.count() == 0
+
+
+def test_it_refuses_a_missing_required_group(api):
+    payload = order_payload("AC-SPLIT")
+    del payload["lines"][0]["configuration"]["CAPACITY"]
+    response = api.post("/api/orders/", payload, format="json")
+    assert response.status_code == 400
+    assert "needs an answer" in fields_of(response)["lines[0].configuration.CAPACITY"]
