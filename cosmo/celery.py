@@ -17,6 +17,8 @@ app.conf.task_routes = {
     "cosmo.tasks.procure_order": {"queue": "procurement"},
     "cosmo.tasks.schedule_order": {"queue": "planning"},
     "cosmo.tasks.sweep": {"queue": "orders"},
+    "cosmo.tasks.suppliers_autopilot": {"queue": "procurement"},
+    "cosmo.tasks.shipments_arrive": {"queue": "procurement"},
 }
 app.autodiscover_tasks(["cosmo"])
 

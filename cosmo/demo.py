@@ -1,5 +1,6 @@
-"""Demo data for `make run` and the tests: a factory with three lines, the demo catalog with BOMs and
-routings, three suppliers with offers, some stock, and a user of each role."""
+"""Demo data for `make run` and the tests: a factory with three lines, the demo catalog with BOMs (one
+sub-assembly) and routings, four suppliers with offers (three on autopilot), some stock, and a user of
+each role."""
 
 from decimal import Decimal
 
@@ -9,9 +10,9 @@ from cosmo.models import User
 from orders import demo_catalog
 from orders.catalog import family_load
 from orders.models import ProductFamily
-from production.demo_bom import BOMS, PARTS, ROUTINGS
-from production.models import BomLine, Factory, Line, LineCapability, Part, RoutingStep, Stock
-from suppliers.models import Offer, Supplier, SupplierMember
+from production.demo_bom import BOMS, PARTS, ROUTINGS, SUBASSEMBLIES
+from production.models import BomLine, Factory, Line, LineCapability, Part, PartComponent, RoutingStep, Stock
+from suppliers.models import AutopilotProfile, Offer, PriceBreak, Supplier, SupplierMember
 
 DEMO_PASSWORD = "cosmo-demo"
 # username, role, portal (what `make run` prints)
@@ -28,9 +29,24 @@ _METAL_AND_PLASTICS = (
 # code, name, autopilot, {part code prefix: (price factor, lead time in days, minimum quantity)}
 SUPPLIERS = [
     ("QCW", "Qingdao Compressor Works", False, {"CMP": (1.00, 5, 1), "MOT": (1.05, 6, 1)}),
+    ("GCC", "Guangdong Compressor Co.", True, {"CMP": (1.12, 4, 1), "MOT": (1.10, 5, 1)}),
     ("HEL", "Haiyang Electronics", True, {"PCB": (1.00, 3, 5), "WIFI": (1.00, 3, 10), "RMT": (1.00, 3, 10)}),
     ("SMP", "Shandong Metal & Plastics", True, {prefix: (1.00, 2, 1) for prefix in _METAL_AND_PLASTICS}),
 ]
+# How each supplier on autopilot behaves (seeded: a run repeats exactly). QCW has none: a person answers.
+AUTOPILOT = {
+    "GCC": {"seed": 37, "confirm_after_hours": 6, "reject_rate": "0.10", "late_rate": "0.10", "late_days": 2},
+    "HEL": {"seed": 11, "confirm_after_hours": 3, "reject_rate": "0", "late_rate": "0.15", "late_days": 1},
+    "SMP": {"seed": 23, "confirm_after_hours": 2, "reject_rate": "0", "late_rate": "0.10", "late_days": 1},
+}
+# Parts made per factory day, by supplier and part code prefix (none: no limit).
+CAPACITY = {("QCW", "CMP"): 60, ("GCC", "CMP"): 20, ("QCW", "MOT"): 40, ("GCC", "MOT"): 15}
+# Cheaper by the metre or by the hundred: (supplier, part code) → [(from quantity, price factor)].
+PRICE_BREAKS = {
+    ("SMP", "PIPE-CU"): [(100, "0.90"), (500, "0.80")],
+    ("SMP", "CBL-INT"): [(100, "0.90")],
+    ("HEL", "RMT-IR"): [(100, "0.85")],
+}
 
 
 def demo_is_loaded() -> bool:
@@ -77,25 +93,42 @@ def demo_seed() -> None:
     for line, makes in capabilities.items():
         for code, speed in makes:
             LineCapability.objects.create(line=line, family=families[code], speed=Decimal(speed))
+    for assembly, components in SUBASSEMBLIES.items():
+        for component, quantity in components:
+            PartComponent.objects.create(
+                assembly=parts[assembly], component=parts[component], quantity=Decimal(str(quantity))
+            )
     for code, part in parts.items():
-        Stock.objects.create(factory=factory, part=part, on_hand=Decimal(str(_initial_stock(code))))
+        if code not in SUBASSEMBLIES:
+            Stock.objects.create(factory=factory, part=part, on_hand=Decimal(str(_initial_stock(code))))
 
     suppliers = {}
     for code, name, autopilot, terms in SUPPLIERS:
         suppliers[code] = Supplier.objects.create(code=code, name=name, autopilot=autopilot)
+        if code in AUTOPILOT:
+            profile = {k: Decimal(v) if isinstance(v, str) else v for k, v in AUTOPILOT[code].items()}
+            AutopilotProfile.objects.create(supplier=suppliers[code], **profile)
     for part_code, _, _, price in PARTS:
         for supplier_code, _, _, terms in SUPPLIERS:
             prefix = next((p for p in terms if part_code.split("-")[0] == p), None)
             if prefix is None:
                 continue
             factor, lead_time, minimum = terms[prefix]
-            Offer.objects.create(
+            capacity = CAPACITY.get((supplier_code, prefix))
+            offer = Offer.objects.create(
                 supplier=suppliers[supplier_code],
                 part=parts[part_code],
                 price=(Decimal(str(price)) * Decimal(str(factor))).quantize(Decimal("0.01")),
                 lead_time_days=lead_time,
                 min_quantity=Decimal(minimum),
+                daily_capacity=Decimal(capacity) if capacity else None,
             )
+            for from_quantity, break_factor in PRICE_BREAKS.get((supplier_code, part_code), []):
+                PriceBreak.objects.create(
+                    offer=offer,
+                    min_quantity=Decimal(from_quantity),
+                    price=(offer.price * Decimal(break_factor)).quantize(Decimal("0.01")),
+                )
 
     for username, role, _ in DEMO_USERS:
         user = User.objects.create_user(

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,13 +18,12 @@ from cosmo.queue import enqueue_on_commit
 from orders.models import CANCELLABLE_STAGES, Order, Stage
 from orders.timeline import timeline_add
 from production.bom import order_explode
-from production.materials import requirements_reserve, requirements_unreserve
+from production.materials import jobs_release, order_materials_complete, requirements_unreserve
 from production.models import Job, Requirement
 from production.planning import job_place, job_unschedule
-from suppliers.sourcing import allocations_release, shortages_buy
+from suppliers.netting import netted_tell, requirements_net
+from suppliers.sourcing import allocations_release
 
-# Before the schedule knows better, parts are wanted this long after the order is placed.
-DEFAULT_NEED_AFTER = timedelta(days=7)
 SHIPPING_TIME = timedelta(days=2)
 
 
@@ -39,12 +39,12 @@ def _locked(order_id: int, stage: str) -> Order | None:
 
 
 def order_plan(order_id: int) -> bool:
-    """Accepted → planned: explode the BOM and routing of every line."""
+    """Accepted → planned: explode the BOM (sub-assemblies level by level) and routing of every line."""
     with transaction.atomic():
         order = _locked(order_id, Stage.ACCEPTED)
         if order is None:
             return False
-        counts = order_explode(order=order, need_date=order.placed_at + DEFAULT_NEED_AFTER)
+        counts = order_explode(order=order)
         stage_move(order, Stage.PLANNED)
         timeline_add(order=order, event="planned", **counts)
         enqueue_on_commit("cosmo.tasks.procure_order", order_id)
@@ -52,33 +52,37 @@ def order_plan(order_id: int) -> bool:
 
 
 def order_procure(order_id: int) -> bool:
-    """Planned → materials: reserve stock, buy the shortages from the best offers."""
+    """Planned → materials: net the requirements against stock and open purchase orders, buy the rest.
+
+    The order then waits in materials until its parts are in: a receipt releases its jobs and asks for
+    scheduling (or this step does, when stock covered everything).
+    """
     with transaction.atomic():
         order = _locked(order_id, Stage.PLANNED)
         if order is None:
             return False
         now = clock.now()
+        by_factory = {}
         for job in Job.objects.filter(order_line__order=order).select_related("factory"):
-            requirements = list(Requirement.objects.filter(order_line=job.order_line_id).select_related("part"))
-            if requirements_reserve(requirements=requirements, factory=job.factory) > 0:
-                timeline_add(order=order, event="materials_reserved", parts=len(requirements))
-            lines = shortages_buy(requirements=requirements, factory=job.factory, now=now)
-            for po in {line.purchase_order for line in lines}:
-                timeline_add(order=order, event="materials_ordered", supplier=po.supplier.name, po=po.number)
-            # The job may start once the last part has arrived.
-            arrivals = [line.expected_date for line in lines]
-            Job.objects.filter(pk=job.pk).update(release_date=max(arrivals, default=now))
+            by_factory.setdefault(job.factory, []).append(job.order_line_id)
+        for factory, line_ids in by_factory.items():
+            requirements = list(
+                Requirement.objects.filter(order_line__in=line_ids).select_related("order_line", "part")
+            )
+            netted_tell(requirements_net(requirements=requirements, factory=factory, now=now))
         stage_move(order, Stage.MATERIALS)
-        enqueue_on_commit("cosmo.tasks.schedule_order", order_id)
+        jobs_release(order_ids=[order.pk], now=now)
     return True
 
 
 def order_schedule(order_id: int) -> bool:
-    """Materials → scheduled: place every job's operations on the lines, and say when it will be ready."""
+    """Materials → scheduled, once every job is released (its parts are in): place the jobs' operations
+    on the lines, and say when the order will be ready."""
     with transaction.atomic():
         order = _locked(order_id, Stage.MATERIALS)
-        if order is None:
+        if order is None or not order_materials_complete(order.pk):
             return False
+        timeline_add(order=order, event="materials_in")
         now = clock.now()
         finish = now
         lines = set()
@@ -130,7 +134,13 @@ def orders_sweep() -> int:
     """Re-enqueue every order that has stayed in a stage with a next step longer than COSMO_STUCK_AFTER."""
     cutoff = timezone.now() - timedelta(seconds=settings.COSMO_STUCK_AFTER)
     with transaction.atomic():
-        stuck = list(Order.objects.filter(stage__in=list(STEP_TASKS), stage_changed_at__lt=cutoff).values_list("pk", "stage"))
+        # An order waiting in materials for parts still on their way is not stuck.
+        waiting = Q(stage=Stage.MATERIALS, lines__job__release_date__isnull=True)
+        stuck = list(
+            Order.objects.filter(stage__in=list(STEP_TASKS), stage_changed_at__lt=cutoff)
+            .exclude(pk__in=Order.objects.filter(waiting).values("pk"))
+            .values_list("pk", "stage")
+        )
         for order_id, stage in stuck:
             enqueue_on_commit(STEP_TASKS[stage], order_id)
     return len(stuck)

@@ -10,7 +10,7 @@ from django.db.models import Max, Min
 
 from cosmo import clock
 from orders.models import OrderLine, ProductFamily
-from production.bom import line_operations, line_requirements
+from production.bom import Catalog
 from production.models import LineCapability, Operation, Stock
 from suppliers.models import Offer
 
@@ -22,18 +22,17 @@ def delivery_quote(family: ProductFamily, selection: dict, quantity: int) -> dat
     line that frees up first, then shipping."""
     now = clock.now()
     line = OrderLine(family=family, configuration=selection, quantity=max(1, quantity))
+    catalog = Catalog([family.pk])
     ready = now
-    needs = line_requirements(line)
-    free = {
-        s.part_id: s.on_hand - s.reserved for s in Stock.objects.filter(part__in=list(needs))
-    }
+    needs = catalog.needs(line)  # part id → quantity
+    free = {s.part_id: s.on_hand - s.reserved for s in Stock.objects.filter(part_id__in=list(needs))}
     lead_days = dict(
-        Offer.objects.filter(part__in=list(needs), active=True).values_list("part").annotate(Min("lead_time_days"))
+        Offer.objects.filter(part_id__in=list(needs), active=True).values_list("part").annotate(Min("lead_time_days"))
     )
-    for part, quantity_needed in needs.items():
-        if free.get(part.pk, Decimal("0")) < quantity_needed and part.pk in lead_days:
-            ready = max(ready, now + timedelta(days=lead_days[part.pk]))
-    minutes = sum(m for _, _, m in line_operations(line))
+    for part_id, quantity_needed in needs.items():
+        if free.get(part_id, Decimal("0")) < quantity_needed and part_id in lead_days:
+            ready = max(ready, now + timedelta(days=lead_days[part_id]))
+    minutes = sum(m for _, _, m in catalog.operations(line))
     capabilities = LineCapability.objects.filter(family=family).select_related("line")
     best = None
     for capability in capabilities:

@@ -186,7 +186,15 @@ COSMO_SWEEP_INTERVAL = float(os.environ.get("COSMO_SWEEP_INTERVAL", "30"))
 COSMO_STUCK_AFTER = float(os.environ.get("COSMO_STUCK_AFTER", "60"))
 # Where the configurator asks for a delivery date: a function (family, selection, quantity) -> date.
 COSMO_DELIVERY_QUOTE = "cosmo.promise.delivery_quote"
-CELERY_BEAT_SCHEDULE = {"sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL}}
+# Suppliers on autopilot answer and ship, and shipments due arrive, checked every this many real seconds.
+COSMO_PROCUREMENT_TICK = float(os.environ.get("COSMO_PROCUREMENT_TICK", "10"))
+# A purchase order keeps taking new lines for its supplier this many factory hours after it is sent.
+COSMO_CONSOLIDATION_HOURS = float(os.environ.get("COSMO_CONSOLIDATION_HOURS", "4"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
+    "suppliers-autopilot": {"task": "cosmo.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},
+    "shipments-arrive": {"task": "cosmo.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
+}
 
 # The factory clock: factory time = start + (now - epoch) * speed. Speed 1 is real time.
 COSMO_CLOCK_SPEED = float(os.environ.get("COSMO_CLOCK_SPEED", "1"))

@@ -1,8 +1,10 @@
-"""Celery tasks: thin, they take ids and call one pipeline step each."""
+"""Celery tasks: thin, they take ids and call one service each (a pipeline step, the suppliers' autopilot,
+the receiving dock)."""
 
 from celery import shared_task
 
 from cosmo import pipeline
+from suppliers import autopilot, receiving
 
 
 @shared_task
@@ -23,3 +25,13 @@ def schedule_order(order_id: int) -> bool:
 @shared_task
 def sweep() -> int:
     return pipeline.orders_sweep()
+
+
+@shared_task
+def suppliers_autopilot() -> dict:
+    return autopilot.suppliers_autopilot()
+
+
+@shared_task
+def shipments_arrive() -> int:
+    return receiving.shipments_arrive()

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from cosmo import views
 from orders.api import FamilyViewSet, OrderViewSet
-from suppliers.api import PurchaseOrderViewSet
+from suppliers.api import PurchaseOrderViewSet, ScorecardView
 
 router = DefaultRouter()
 router.register("families", FamilyViewSet, basename="family")
@@ -22,6 +23,8 @@ urlpatterns = [
     path("supplier/", include("suppliers.urls")),
     path("planner/", include("production.urls")),
     path("admin/", admin.site.urls),
+    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/scorecard/", ScorecardView.as_view(), name="api-scorecard"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -8,16 +8,24 @@ from production.models import (
     LineCapability,
     Operation,
     Part,
+    PartComponent,
     Requirement,
     RoutingStep,
     Stock,
 )
 
 
+class ComponentInline(admin.TabularInline):
+    model = PartComponent
+    fk_name = "assembly"
+    extra = 0
+
+
 @admin.register(Part)
 class PartAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "unit"]
     search_fields = ["code", "name"]
+    inlines = [ComponentInline]
 
 
 @admin.register(BomLine)

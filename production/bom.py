@@ -1,11 +1,22 @@
-"""Explode an order line into its material requirements and its job with operations."""
+"""Explode order lines into their material requirements and their jobs with operations.
+
+The family's conditional BOM gives the first level; a part that has components of its own (a
+sub-assembly, made in the factory) is replaced by its components, level by level. The database is read a
+fixed number of times per call (per family and per BOM level, never per order line or per part), so that
+a batch of a thousand lines costs about as many queries as one.
+"""
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from orders.models import Order, OrderLine
-from production.models import Factory, Job, Operation, Requirement
+from production.models import BomLine, Job, LineCapability, Operation, PartComponent, Requirement, RoutingStep
+
+# Before the schedule knows better, parts are wanted this long after the order is placed.
+DEFAULT_NEED_AFTER = timedelta(days=7)
+# A sub-assembly deeper than this is a cycle in the master data, not a real product.
+MAX_LEVELS = 10
 
 
 def chosen_codes(configuration: dict) -> set[str]:
@@ -26,52 +37,118 @@ def numeric_value(configuration: dict, group_code: str) -> Decimal:
     return Decimal(str(value))
 
 
-def line_requirements(line: OrderLine) -> dict:
-    """Part → quantity this order line needs, from the family's conditional BOM."""
-    chosen = chosen_codes(line.configuration)
-    needs: dict = defaultdict(Decimal)
-    for bom_line in line.family.bom_lines.select_related("part"):
-        if not bom_line.applies_to(chosen):
-            continue
-        quantity = bom_line.quantity * line.quantity
-        if bom_line.per_group:
-            quantity *= numeric_value(line.configuration, bom_line.per_group)
-        if quantity > 0:
-            needs[bom_line.part] += quantity
-    return needs
+class Catalog:
+    """The BOMs, routings, sub-assemblies and factories a batch of order lines needs, read once."""
+
+    def __init__(self, family_ids):
+        family_ids = set(family_ids)
+        self.bom_lines = defaultdict(list)
+        for bom_line in BomLine.objects.filter(family_id__in=family_ids):
+            self.bom_lines[bom_line.family_id].append(bom_line)
+        self.routing = defaultdict(list)
+        for step in RoutingStep.objects.filter(family_id__in=family_ids).order_by("sequence"):
+            self.routing[step.family_id].append(step)
+        self.factory_ids = {}
+        for family_id, factory_id in (
+            LineCapability.objects.filter(family_id__in=family_ids)
+            .order_by("line__factory__code")
+            .values_list("family_id", "line__factory_id")
+        ):
+            self.factory_ids.setdefault(family_id, factory_id)
+        self.components = self._components({b.part_id for lines in self.bom_lines.values() for b in lines})
+
+    @staticmethod
+    def _components(part_ids: set[int]) -> dict[int, list[tuple[int, Decimal]]]:
+        """Assembly → [(component, quantity)] for every sub-assembly reachable from these parts, one query
+        per level."""
+        components: dict[int, list[tuple[int, Decimal]]] = {}
+        level = set(part_ids)
+        for _ in range(MAX_LEVELS + 1):
+            if not level:
+                return components
+            found = defaultdict(list)
+            for assembly_id, component_id, quantity in PartComponent.objects.filter(assembly_id__in=level).values_list(
+                "assembly_id", "component_id", "quantity"
+            ):
+                found[assembly_id].append((component_id, quantity))
+            components.update(found)
+            level = {c for parts in found.values() for c, _ in parts} - set(components)
+        raise ValueError("the sub-assemblies nest deeper than %d levels: is there a cycle?" % MAX_LEVELS)
+
+    def needs(self, line: OrderLine) -> dict[int, Decimal]:
+        """Part id → quantity the order line needs, sub-assemblies exploded down to bought parts."""
+        chosen = chosen_codes(line.configuration)
+        level: dict[int, Decimal] = defaultdict(Decimal)
+        for bom_line in self.bom_lines[line.family_id]:
+            if not bom_line.applies_to(chosen):
+                continue
+            quantity = bom_line.quantity * line.quantity
+            if bom_line.per_group:
+                quantity *= numeric_value(line.configuration, bom_line.per_group)
+            if quantity > 0:
+                level[bom_line.part_id] += quantity
+        needs: dict[int, Decimal] = defaultdict(Decimal)
+        for _ in range(MAX_LEVELS + 1):
+            deeper: dict[int, Decimal] = defaultdict(Decimal)
+            for part_id, quantity in level.items():
+                if part_id in self.components:
+                    for component_id, per_assembly in self.components[part_id]:
+                        deeper[component_id] += per_assembly * quantity
+                else:
+                    needs[part_id] += quantity
+            if not deeper:
+                return dict(needs)
+            level = deeper
+        raise ValueError("the sub-assemblies nest deeper than %d levels: is there a cycle?" % MAX_LEVELS)
+
+    def operations(self, line: OrderLine) -> list[tuple[int, str, Decimal]]:
+        """(sequence, name, minutes for the whole line quantity) of the routing steps that apply."""
+        chosen = chosen_codes(line.configuration)
+        return [
+            (step.sequence, step.name, step.minutes * line.quantity)
+            for step in self.routing[line.family_id]
+            if step.applies_to(chosen)
+        ]
+
+    def factory_id(self, line: OrderLine) -> int:
+        """The factory that makes this family: the first one (by code) with a capable line."""
+        if line.family_id not in self.factory_ids:
+            raise LookupError(f"no factory has a line able to make {line.family.code}")
+        return self.factory_ids[line.family_id]
 
 
-def line_operations(line: OrderLine) -> list[tuple[int, str, Decimal]]:
-    """(sequence, name, minutes for the whole line quantity) of the routing steps that apply."""
-    chosen = chosen_codes(line.configuration)
-    return [
-        (step.sequence, step.name, step.minutes * line.quantity)
-        for step in line.family.routing_steps.all()
-        if step.applies_to(chosen)
-    ]
+def need_date_estimate(order: Order) -> datetime:
+    """When the parts of an order are wanted before its jobs are scheduled."""
+    return order.placed_at + DEFAULT_NEED_AFTER
 
 
-def factory_for(line: OrderLine) -> Factory:
-    """The factory that makes this family: the first one with a capable line."""
-    factory = Factory.objects.filter(lines__capabilities__family=line.family).order_by("code").first()
-    if factory is None:
-        raise LookupError(f"no factory has a line able to make {line.family.code}")
-    return factory
+def order_lines_explode(*, lines: list[OrderLine], need_dates: dict[int, datetime]) -> dict:
+    """Create the requirements, job and operations of every order line (`need_dates`: order id → date).
 
-
-def order_explode(*, order: Order, need_date: datetime) -> dict:
-    """Create the requirements and the job of every line of the order. Idempotent: exists → kept."""
-    parts = operations = 0
-    for line in order.lines.select_related("family"):
-        for part, quantity in line_requirements(line).items():
-            Requirement.objects.get_or_create(
-                order_line=line, part=part, defaults={"quantity": quantity, "need_date": need_date}
+    Idempotent: what exists already is kept (unique constraints, conflicts ignored).
+    """
+    catalog = Catalog(line.family_id for line in lines)
+    requirements, jobs, operations = [], [], []
+    for line in lines:
+        for part_id, quantity in catalog.needs(line).items():
+            requirements.append(
+                Requirement(order_line=line, part_id=part_id, quantity=quantity, need_date=need_dates[line.order_id])
             )
-            parts += 1
-        job, _ = Job.objects.get_or_create(
-            order_line=line, defaults={"number": f"{order.number}-{line.position}", "factory": factory_for(line)}
+        jobs.append(
+            Job(order_line=line, number=f"{line.order.number}-{line.position}", factory_id=catalog.factory_id(line))
         )
-        for sequence, name, minutes in line_operations(line):
-            Operation.objects.get_or_create(job=job, sequence=sequence, defaults={"name": name, "minutes": minutes})
-            operations += 1
-    return {"parts": parts, "operations": operations}
+    Requirement.objects.bulk_create(requirements, ignore_conflicts=True)
+    Job.objects.bulk_create(jobs, ignore_conflicts=True)
+    job_ids = dict(Job.objects.filter(order_line__in=lines).values_list("order_line_id", "pk"))
+    for line in lines:
+        for sequence, name, minutes in catalog.operations(line):
+            operations.append(Operation(job_id=job_ids[line.pk], sequence=sequence, name=name, minutes=minutes))
+    Operation.objects.bulk_create(operations, ignore_conflicts=True)
+    return {"parts": len(requirements), "operations": len(operations)}
+
+
+def order_explode(*, order: Order, need_date: datetime | None = None) -> dict:
+    """Create the requirements and the job of every line of the order. Idempotent: exists → kept."""
+    lines = list(order.lines.select_related("family", "order"))
+    return order_lines_explode(lines=lines, need_dates={order.pk: need_date or need_date_estimate(order)})
+

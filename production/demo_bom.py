@@ -65,7 +65,14 @@ PARTS = [
     ("PKG-AC", "Air conditioner packaging", "pc", 6),
     ("PKG-FR", "Refrigerator packaging", "pc", 9),
     ("PKG-WM", "Washer packaging", "pc", 7),
+    # Made in the factory from its components (a sub-assembly): never bought, exploded instead.
+    ("ASM-CTRL", "Control assembly: board and remote", "pc", 0),
 ]
+
+# sub-assembly part code → [(component part code, quantity per assembly)]
+SUBASSEMBLIES = {
+    "ASM-CTRL": [("PCB-AC", 1), ("RMT-IR", 1)],
+}
 
 
 def when(*all_of, any_of=(), none_of=()):
@@ -87,9 +94,8 @@ BOMS = {
         ("PNL-SILVER", 1, "", when("PANEL_SILVER")),
         ("PNL-BLACK", 1, "", when("PANEL_BLACK")),
         ("PNL-CHAMP", 1, "", when("PANEL_CHAMPAGNE")),
-        ("PCB-AC", 1, "", None),
+        ("ASM-CTRL", 1, "", None),
         ("PCB-SMART", 1, "", when("CTRL_SMART")),
-        ("RMT-IR", 1, "", None),
         ("WIFI-MOD", 1, "", when("CONN_WIFI")),
         ("WIFI-VOICE", 1, "", when("CONN_VOICE")),
         ("FLT-STD", 2, "", when("FILTER_STD")),

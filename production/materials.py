@@ -1,43 +1,110 @@
-"""Reserve stock for requirements, under a row lock so that no unit is ever reserved twice."""
+"""Stock and requirements: reserve free stock under row locks, take in receipts, release jobs whose parts
+are all in. The database constraints (on hand ≥ reserved ≥ 0) back the locks: no unit is reserved twice."""
 
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
-from production.models import Requirement, Stock
+from cosmo.queue import enqueue_on_commit
+from orders.models import Order, Stage
+from production.models import Job, Requirement, Stock
+
+ZERO = Decimal("0")
 
 
-def requirements_reserve(*, requirements, factory) -> Decimal:
-    """Reserve what stock is free for each requirement; returns the total quantity reserved.
+def stock_locked(*, factory_id: int, part_ids, create: bool = False) -> dict[int, Stock]:
+    """Part id → its stock row in the factory, locked until the transaction ends.
 
-    Must run inside a transaction: the stock rows are locked until it commits.
+    Rows are locked in primary-key order, so that two transactions locking overlapping parts never wait
+    for each other in a circle. With `create`, missing rows are made (empty) first.
     """
-    total = Decimal("0")
+    part_ids = set(part_ids)
+    if create:
+        Stock.objects.bulk_create(
+            [Stock(factory_id=factory_id, part_id=part_id) for part_id in part_ids], ignore_conflicts=True
+        )
+    rows = Stock.objects.select_for_update().filter(factory_id=factory_id, part_id__in=part_ids).order_by("pk")
+    return {row.part_id: row for row in rows}
+
+
+def requirements_reserve(*, requirements, factory, uncovered: dict[int, Decimal] | None = None) -> Decimal:
+    """Reserve free stock for the requirements, earliest need date first; returns the total reserved.
+
+    `uncovered` (requirement pk → quantity) says how much of each is still to cover (default: what is not
+    reserved yet). Must run inside a transaction: the stock rows stay locked until it commits.
+    """
+    requirements = sorted(requirements, key=lambda r: (r.need_date, r.pk))
+    wants = {r.pk: (uncovered[r.pk] if uncovered is not None else r.shortage) for r in requirements}
+    if not any(q > 0 for q in wants.values()):
+        return ZERO
+    stock = stock_locked(factory_id=factory.pk, part_ids={r.part_id for r in requirements if wants[r.pk] > 0})
+    total = ZERO
+    changed = []
     for requirement in requirements:
-        shortage = requirement.shortage
-        if shortage <= 0:
+        row = stock.get(requirement.part_id)
+        want = wants[requirement.pk]
+        if row is None or want <= 0 or row.available <= 0:
             continue
-        stock = Stock.objects.select_for_update().filter(factory=factory, part_id=requirement.part_id).first()
-        if stock is None or stock.available <= 0:
-            continue
-        take = min(stock.available, shortage)
-        Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") + take)
-        Requirement.objects.filter(pk=requirement.pk).update(reserved=F("reserved") + take)
+        take = min(row.available, want)
+        row.reserved += take
         requirement.reserved += take
+        changed.append(requirement)
         total += take
+    Stock.objects.bulk_update(stock.values(), ["reserved"])
+    Requirement.objects.bulk_update(changed, ["reserved"])
     return total
 
 
 def requirements_unreserve(*, requirements, factory) -> Decimal:
     """Give back the stock reserved for these requirements (an order was cancelled); returns the total."""
-    total = Decimal("0")
+    requirements = [r for r in requirements if r.reserved > 0]
+    if not requirements:
+        return ZERO
+    stock = stock_locked(factory_id=factory.pk, part_ids={r.part_id for r in requirements})
+    total = ZERO
     for requirement in requirements:
-        if requirement.reserved <= 0:
-            continue
-        Stock.objects.select_for_update().filter(factory=factory, part_id=requirement.part_id).update(
-            reserved=F("reserved") - requirement.reserved
-        )
-        Requirement.objects.filter(pk=requirement.pk).update(reserved=0)
+        stock[requirement.part_id].reserved -= requirement.reserved
         total += requirement.reserved
-        requirement.reserved = Decimal("0")
+        requirement.reserved = ZERO
+    Stock.objects.bulk_update(stock.values(), ["reserved"])
+    Requirement.objects.bulk_update(requirements, ["reserved"])
     return total
+
+
+def stock_receive(*, factory_id: int, part_id: int, quantity: Decimal, fulfil: list[tuple[Requirement, Decimal]]):
+    """Parts arrived: add them to stock and reserve what each listed requirement receives of them.
+
+    The rest (surplus, over delivery) is free stock.
+    """
+    row = stock_locked(factory_id=factory_id, part_ids=[part_id], create=True)[part_id]
+    given = sum((q for _, q in fulfil), ZERO)
+    Stock.objects.filter(pk=row.pk).update(on_hand=F("on_hand") + quantity, reserved=F("reserved") + given)
+    for requirement, received in fulfil:
+        Requirement.objects.filter(pk=requirement.pk).update(reserved=F("reserved") + received)
+
+
+def jobs_release(*, order_ids, now: datetime) -> list[int]:
+    """Release every job of these orders whose parts are now all reserved (its release date is now), and
+    ask the planner to schedule each order in the materials stage whose jobs are all released.
+
+    Returns the ids of those orders. Takes no lock on the orders: the scheduling step checks again under
+    its own lock, and the sweeper re-drives an order two concurrent receipts both thought incomplete.
+    """
+    short = Requirement.objects.filter(order_line=OuterRef("order_line"), reserved__lt=F("quantity"))
+    Job.objects.filter(order_line__order__in=order_ids, release_date__isnull=True).exclude(
+        status=Job.Status.CANCELLED
+    ).filter(~Exists(short)).update(release_date=now)
+    ready = list(
+        Order.objects.filter(pk__in=order_ids, stage=Stage.MATERIALS)
+        .exclude(lines__job__release_date__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    for order_id in ready:
+        enqueue_on_commit("cosmo.tasks.schedule_order", order_id)
+    return ready
+
+
+def order_materials_complete(order_id: int) -> bool:
+    """Whether every job of the order has been released (all its parts are reserved)."""
+    return not Job.objects.filter(order_line__order=order_id, release_date__isnull=True).exists()

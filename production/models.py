@@ -46,6 +46,32 @@ class Part(models.Model):
         return f"{self.code} {self.name}"
 
 
+class PartComponent(models.Model):
+    """One line of a sub-assembly's own bill of materials: the assembly is made from its components.
+
+    A part with components is made in the factory (a phantom): its components are exploded in its place,
+    level by level, and only parts without components are reserved or bought.
+    """
+
+    assembly = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="components")
+    component = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="used_in")
+    quantity = models.DecimalField(_("quantity per assembly"), max_digits=12, decimal_places=3)
+
+    class Meta:
+        ordering = ["assembly", "component"]
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "component"], name="one_component_line_per_assembly"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="component_quantity_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(assembly=models.F("component")), name="component_is_not_its_assembly"
+            ),
+        ]
+        verbose_name = _("sub-assembly component")
+
+    def __str__(self) -> str:
+        return f"{self.assembly.code}: {self.quantity} × {self.component.code}"
+
+
 class BomLine(Condition):
     family = models.ForeignKey(ProductFamily, on_delete=models.CASCADE, related_name="bom_lines")
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="bom_lines")

@@ -1,38 +1,343 @@
-"""State transitions of purchase orders: each one a function, used by the portal, the API and the tasks."""
+"""What a supplier does with its purchase orders: confirm a line (perhaps for part of it, with a promised
+date), reject a line with a reason, ship confirmed lines. Each is one function, used by the portal, the
+API and the autopilot alike: it checks everything first (bad input changes nothing), then changes the
+rows under a lock on the purchase order, re-sources what the supplier declined or promised too late, and
+tells the orders concerned on their timeline.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, time
+from datetime import timezone as dt_timezone
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cosmo import clock
+from cosmo.numbers import unique_number
 from orders.models import Order
 from orders.timeline import timeline_add
-from suppliers.models import PurchaseOrder
+from production.materials import jobs_release
+from production.models import Requirement
+from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine, Resourcing, Shipment, ShipmentLine
+from suppliers.netting import netted_tell, requirements_net
+from suppliers.sourcing import OfferBook, lines_reshape, quote_choose
+
+ZERO = Decimal("0")
 
 
-class TransitionRefused(Exception):
-    """The purchase order is not in a state that allows this; the message says why."""
+class ActionRefused(Exception):
+    """The action cannot be done as asked; `errors` maps each field to the reasons (nothing changed)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return " ".join(reason for reasons in self.errors.values() for reason in reasons)
+
+
+def number_parse(value, field: str, errors: dict) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors[field] = [_("Enter a number.")]
+        return None
+    if not number.is_finite():
+        errors[field] = [_("Enter a number.")]
+        return None
+    return number
+
+
+def date_parse(value, field: str, errors: dict, *, now: datetime) -> date | None:
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors[field] = [_("Enter a date as YYYY-MM-DD.")]
+            return None
+    if value < now.date():
+        errors[field] = [_("The date %(date)s is in the past.") % {"date": value.isoformat()}]
+        return None
+    return value
+
+
+def _at(day: date, like: datetime, now: datetime) -> datetime:
+    """The date as a moment: at the time of day of `like` (the lead-time arrival), never before now."""
+    return max(datetime.combine(day, like.astimezone(dt_timezone.utc).time(), tzinfo=dt_timezone.utc), now)
+
+
+def _locked_line(po_line_id: int) -> tuple[PurchaseOrder, PurchaseOrderLine]:
+    po_id = PurchaseOrderLine.objects.values_list("purchase_order_id", flat=True).get(pk=po_line_id)
+    po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=po_id)
+    line = PurchaseOrderLine.objects.select_related("part", "offer").prefetch_related("offer__price_breaks").get(
+        pk=po_line_id
+    )
+    return po, line
+
+
+def purchase_order_refresh(po: PurchaseOrder, *, now: datetime) -> None:
+    """Derive the purchase order's status from its lines (sent while any line awaits an answer)."""
+    lines = list(po.lines.all())
+    live = [line for line in lines if line.is_live]
+    if not lines:
+        status = PurchaseOrder.Status.CANCELLED
+    elif any(line.status == PurchaseOrderLine.Status.OPEN for line in lines):
+        status = PurchaseOrder.Status.SENT
+    elif not live:
+        status = PurchaseOrder.Status.REJECTED
+    elif all(line.received_quantity >= line.quantity for line in live):
+        status = PurchaseOrder.Status.RECEIVED
+    elif all(line.shipped_quantity >= line.quantity for line in live):
+        status = PurchaseOrder.Status.SHIPPED
+    else:
+        status = PurchaseOrder.Status.CONFIRMED
+    po.status = status
+    if status != PurchaseOrder.Status.SENT and po.confirmed_at is None and lines:
+        po.confirmed_at = now
+    po.save(update_fields=["status", "confirmed_at"])
+
+
+def _orders_of(requirement_ids) -> dict[int, Order]:
+    return {o.pk: o for o in Order.objects.filter(lines__requirements__in=list(requirement_ids)).distinct()}
+
+
+def requirements_resource(*, requirement_ids, factory, now: datetime) -> None:
+    """Cover again what a supplier declined or will deliver too late: stock, open orders, the next offer."""
+    requirements = list(
+        Requirement.objects.filter(pk__in=list(requirement_ids)).select_related("order_line", "part")
+    )
+    if not requirements:
+        return
+    netted = requirements_net(requirements=requirements, factory=factory, now=now)
+    netted_tell(netted, resourced=True)
+    jobs_release(order_ids={r.order_line.order_id for r in requirements}, now=now)
+
+
+def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> PurchaseOrderLine:
+    """The supplier confirms a line: all of it or part (the rest counts as declined and is re-sourced),
+    by a promised date (default: the expected date). Requirements that the promise comes too late for
+    are moved to an offer that can deliver earlier, when there is one; the confirmed quantity stays on
+    order and becomes free stock when it arrives."""
+    with transaction.atomic():
+        po, line = _locked_line(po_line_id)
+        now = clock.now()
+        errors: dict = {}
+        if line.status != PurchaseOrderLine.Status.OPEN:
+            errors["status"] = [
+                _("The line for %(part)s is %(status)s; only a line awaiting an answer can be confirmed.")
+                % {"part": line.part.code, "status": line.get_status_display().lower()}
+            ]
+        confirmed = line.quantity if quantity in (None, "") else number_parse(quantity, "quantity", errors)
+        if confirmed is not None and "quantity" not in errors:
+            if confirmed <= 0:
+                errors["quantity"] = [_("Confirm a quantity above zero, or reject the line.")]
+            elif confirmed > line.quantity:
+                errors["quantity"] = [
+                    _("%(confirmed)s is more than the %(ordered)s %(unit)s ordered.")
+                    % {"confirmed": confirmed.normalize(), "ordered": line.quantity.normalize(), "unit": line.part.unit}
+                ]
+        day = line.expected_date.date() if promised_date in (None, "") else date_parse(
+            promised_date, "promised_date", errors, now=now
+        )
+        if errors:
+            raise ActionRefused(errors)
+        promised = _at(day, line.expected_date, now)
+
+        allocations = list(line.allocations.select_related("requirement"))
+        declined = _trim(allocations, keep=confirmed)
+        late = _late_to_move(line, allocations, promised=promised, now=now)
+        for allocation in late:
+            declined[allocation.requirement] = declined.get(allocation.requirement, ZERO) + allocation.quantity
+            allocation.quantity = ZERO
+        gone = [a.pk for a in allocations if a.quantity <= 0]
+        Allocation.objects.filter(pk__in=gone).delete()
+        kept = [a for a in allocations if a.quantity > 0]
+        Allocation.objects.bulk_update(kept, ["quantity"])
+        line.rejected_quantity += line.quantity - confirmed
+        line.quantity = confirmed
+        line.status = PurchaseOrderLine.Status.CONFIRMED
+        line.promised_date = promised
+        line.answered_at = now
+        line.save(update_fields=["rejected_quantity", "quantity", "status", "promised_date", "answered_at"])
+        lines_reshape([(line, kept)])
+        late_ids = {a.requirement_id for a in late}
+        Resourcing.objects.bulk_create(
+            Resourcing(
+                requirement=requirement,
+                from_offer=line.offer,
+                quantity=moved,
+                reason=Resourcing.Reason.LATE if requirement.pk in late_ids else Resourcing.Reason.REJECTED,
+                at=now,
+            )
+            for requirement, moved in declined.items()
+        )
+        purchase_order_refresh(po, now=now)
+        for order in _orders_of(a.requirement_id for a in allocations if a.requirement_id).values():
+            timeline_add(
+                order=order, event="line_confirmed", supplier=po.supplier.name, po=po.number, part=line.part.code,
+                quantity=str(confirmed.normalize()), unit=line.part.unit, date=promised.strftime("%Y-%m-%d"),
+            )
+        requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
+    return line
+
+
+def _trim(allocations: list[Allocation], *, keep: Decimal) -> dict[Requirement, Decimal]:
+    """Cut a line's allocations down to `keep`: the surplus first, then the requirements needed last.
+
+    Returns what each requirement lost.
+    """
+    total = sum((a.quantity for a in allocations), ZERO)
+    cut = total - keep
+    lost: dict[Requirement, Decimal] = {}
+    order = sorted(allocations, key=lambda a: (not a.is_surplus, a.is_surplus or -a.requirement.need_date.timestamp()))
+    for allocation in order:
+        if cut <= 0:
+            break
+        take = min(cut, allocation.quantity)
+        allocation.quantity -= take
+        cut -= take
+        if not allocation.is_surplus:
+            lost[allocation.requirement] = take
+    return lost
+
+
+def _late_to_move(line, allocations, *, promised: datetime, now: datetime) -> list[Allocation]:
+    """The requirements the promise is too late for and that another offer can bring earlier."""
+    late = [a for a in allocations if not a.is_surplus and a.quantity > 0 and a.requirement.need_date < promised]
+    if not late:
+        return []
+    book = OfferBook([line.part_id])
+    moving = []
+    for allocation in late:
+        quotes = book.quotes(line.part_id, allocation.quantity, now=now, excluded={line.offer_id})
+        choice = quote_choose(quotes, need_date=allocation.requirement.need_date)
+        if choice is not None and choice[0].arrival < promised:
+            moving.append(allocation)
+    return moving
+
+
+def line_reject(*, po_line_id: int, reason: str) -> PurchaseOrderLine:
+    """The supplier declines a line, saying why; its quantity is re-sourced to the next best offer."""
+    with transaction.atomic():
+        po, line = _locked_line(po_line_id)
+        now = clock.now()
+        errors: dict = {}
+        if line.status != PurchaseOrderLine.Status.OPEN:
+            errors["status"] = [
+                _("The line for %(part)s is %(status)s; only a line awaiting an answer can be rejected.")
+                % {"part": line.part.code, "status": line.get_status_display().lower()}
+            ]
+        reason = (reason or "").strip()
+        if not reason:
+            errors["reason"] = [_("Say why the line is rejected.")]
+        elif len(reason) > 240:
+            errors["reason"] = [_("Keep the reason under 240 characters.")]
+        if errors:
+            raise ActionRefused(errors)
+        allocations = list(line.allocations.select_related("requirement"))
+        declined = {a.requirement: a.quantity for a in allocations if not a.is_surplus}
+        line.allocations.all().delete()
+        line.status = PurchaseOrderLine.Status.REJECTED
+        line.rejected_quantity = line.quantity
+        line.reject_reason = reason
+        line.answered_at = now
+        line.save(update_fields=["status", "rejected_quantity", "reject_reason", "answered_at"])
+        Resourcing.objects.bulk_create(
+            Resourcing(requirement=r, from_offer=line.offer, quantity=q, reason=Resourcing.Reason.REJECTED, at=now)
+            for r, q in declined.items()
+        )
+        purchase_order_refresh(po, now=now)
+        for order in _orders_of(r.pk for r in declined).values():
+            timeline_add(
+                order=order, event="line_rejected", supplier=po.supplier.name, po=po.number, part=line.part.code,
+                reason=reason,
+            )
+        requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
+    return line
 
 
 def purchase_order_confirm(*, purchase_order_id: int) -> PurchaseOrder:
-    """Sent → confirmed: the supplier promises every line by its expected date.
+    """Confirm every line still awaiting an answer, whole, by its expected date."""
+    with transaction.atomic():
+        po = PurchaseOrder.objects.select_for_update().get(pk=purchase_order_id)
+        open_lines = list(po.lines.filter(status=PurchaseOrderLine.Status.OPEN).values_list("pk", flat=True))
+        if not open_lines:
+            raise ActionRefused(
+                {"status": [_("Purchase order %(number)s is %(status)s; no line awaits an answer.")
+                            % {"number": po.number, "status": po.get_status_display().lower()}]}
+            )
+        for pk in open_lines:
+            line_confirm(po_line_id=pk)
+        po.refresh_from_db()
+    return po
 
-    The orders whose parts are on this purchase order are told on their timeline.
-    """
+
+def shipment_create(*, purchase_order_id: int, expected_arrival, lines: list[tuple[str, object]]) -> Shipment:
+    """The supplier ships confirmed quantity: (part code, quantity) per line, arriving on a date."""
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=purchase_order_id)
-        if po.status != PurchaseOrder.Status.SENT:
-            raise TransitionRefused(
-                _("Purchase order %(number)s is %(status)s; only a sent one can be confirmed.")
-                % {"number": po.number, "status": po.get_status_display()}
-            )
         now = clock.now()
-        for line in po.lines.all():
-            line.promised_date = line.expected_date
-            line.save(update_fields=["promised_date"])
-        po.status = PurchaseOrder.Status.CONFIRMED
-        po.confirmed_at = now
-        po.save(update_fields=["status", "confirmed_at"])
-        orders = Order.objects.filter(lines__requirements__allocations__po_line__purchase_order=po).distinct()
-        for order in orders:
-            timeline_add(order=order, event="po_confirmed", supplier=po.supplier.name, po=po.number)
-    return po
+        errors: dict = {}
+        if expected_arrival in (None, ""):
+            errors["expected_arrival"] = [_("Say when the shipment will arrive.")]
+        else:
+            day = date_parse(expected_arrival, "expected_arrival", errors, now=now)
+        by_part = {line.part.code: line for line in po.lines.select_related("part")}
+        wanted: dict[str, Decimal] = {}
+        for index, (part_code, raw) in enumerate(lines):
+            field = f"lines[{index}]"
+            line = by_part.get(part_code)
+            if line is None:
+                errors[f"{field}.part"] = [_("%(part)s is not on purchase order %(po)s.") % {"part": part_code, "po": po.number}]
+                continue
+            if part_code in wanted:
+                errors[f"{field}.part"] = [_("%(part)s is listed twice.") % {"part": part_code}]
+                continue
+            quantity = number_parse(raw, f"{field}.quantity", errors)
+            if quantity is None:
+                continue
+            if line.status != PurchaseOrderLine.Status.CONFIRMED:
+                errors[f"{field}.part"] = [
+                    _("The line for %(part)s is %(status)s; only confirmed lines can be shipped.")
+                    % {"part": part_code, "status": line.get_status_display().lower()}
+                ]
+            elif quantity <= 0:
+                errors[f"{field}.quantity"] = [_("Ship a quantity above zero.")]
+            elif quantity > line.to_ship:
+                errors[f"{field}.quantity"] = [
+                    _("%(quantity)s is more than the %(left)s %(unit)s confirmed and not shipped yet.")
+                    % {"quantity": quantity.normalize(), "left": line.to_ship.normalize(), "unit": line.part.unit}
+                ]
+            wanted[part_code] = quantity
+        if not lines:
+            errors["lines"] = [_("A shipment needs at least one line.")]
+        if errors:
+            raise ActionRefused(errors)
+        first = next(iter(wanted))
+        shipment = Shipment.objects.create(
+            number=unique_number(Shipment, "SH"),
+            purchase_order=po,
+            shipped_at=now,
+            expected_arrival=_at(day, by_part[first].promised_date or by_part[first].expected_date, now),
+        )
+        ShipmentLine.objects.bulk_create(
+            ShipmentLine(shipment=shipment, po_line=by_part[code], quantity=q) for code, q in wanted.items()
+        )
+        for code, quantity in wanted.items():
+            by_part[code].shipped_quantity += quantity
+        PurchaseOrderLine.objects.bulk_update([by_part[code] for code in wanted], ["shipped_quantity"])
+        purchase_order_refresh(po, now=now)
+        parts_by_order = defaultdict(set)
+        for order_id, part_code in Allocation.objects.filter(
+            po_line__in=[by_part[code] for code in wanted], requirement__isnull=False
+        ).values_list("requirement__order_line__order_id", "po_line__part__code"):
+            parts_by_order[order_id].add(part_code)
+        for order in Order.objects.filter(pk__in=list(parts_by_order)):
+            timeline_add(
+                order=order, event="parts_shipped", supplier=po.supplier.name, shipment=shipment.number,
+                parts=", ".join(sorted(parts_by_order[order.pk])), date=shipment.expected_arrival.strftime("%Y-%m-%d"),
+            )
+    return shipment

@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from suppliers.models import Allocation, Offer, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierMember
+from suppliers.models import (
+    Allocation,
+    AutopilotProfile,
+    Offer,
+    PriceBreak,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Resourcing,
+    Shipment,
+    ShipmentLine,
+    Supplier,
+    SupplierMember,
+)
 
 
 class MemberInline(admin.TabularInline):
@@ -13,16 +25,28 @@ class OfferInline(admin.TabularInline):
     extra = 0
 
 
+class AutopilotInline(admin.StackedInline):
+    model = AutopilotProfile
+    extra = 0
+
+
 @admin.register(Supplier)
 class SupplierAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "autopilot"]
-    inlines = [MemberInline, OfferInline]
+    inlines = [AutopilotInline, MemberInline, OfferInline]
+
+
+class PriceBreakInline(admin.TabularInline):
+    model = PriceBreak
+    extra = 0
 
 
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ["supplier", "part", "price", "currency", "lead_time_days", "min_quantity", "active"]
+    list_display = ["supplier", "part", "price", "currency", "lead_time_days", "min_quantity", "daily_capacity",
+                    "active"]
     list_filter = ["supplier"]
+    inlines = [PriceBreakInline]
 
 
 class PurchaseOrderLineInline(admin.TabularInline):
@@ -39,4 +63,21 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(admin.ModelAdmin):
-    list_display = ["po_line", "requirement", "quantity"]
+    list_display = ["po_line", "requirement", "quantity", "received"]
+
+
+class ShipmentLineInline(admin.TabularInline):
+    model = ShipmentLine
+    extra = 0
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    list_display = ["number", "purchase_order", "status", "shipped_at", "expected_arrival", "received_at"]
+    list_filter = ["status"]
+    inlines = [ShipmentLineInline]
+
+
+@admin.register(Resourcing)
+class ResourcingAdmin(admin.ModelAdmin):
+    list_display = ["requirement", "from_offer", "quantity", "reason", "at"]

@@ -64,12 +64,28 @@ def client_for(user) -> Client:
     return client
 
 
+# Factory seconds per real second in the tests with a real worker: a factory day passes in two seconds.
+FAST_FACTORY = 43200.0
+
+
+@pytest.fixture
+def fast_factory(transactional_db):
+    """The factory clock sped up, so that suppliers' lead times pass in seconds."""
+    clock.reset(speed=FAST_FACTORY)
+    yield
+    clock.forget_anchor()
+
+
 @pytest.fixture
 def celery_worker_live(transactional_db, settings):
-    """A real Celery worker (threaded, in this process) on the suite's broker, serving every queue."""
+    """A real Celery worker (threaded, in this process) on the suite's broker, serving every queue, and a
+    small stand-in for beat that sends the periodic tasks (suppliers' autopilot, arrivals, sweeper) often."""
+    import threading
+
     from celery.contrib.testing.worker import start_worker
 
     from cosmo.celery import app
+    from cosmo.queue import send_now
 
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if not broker.startswith("redis://"):
@@ -86,4 +102,17 @@ def celery_worker_live(transactional_db, settings):
         queues=["orders", "procurement", "planning", "factory"],
         shutdown_timeout=30,
     ) as worker:
-        yield worker
+        stop = threading.Event()
+
+        def beat():
+            while not stop.wait(0.3):
+                for entry in settings.CELERY_BEAT_SCHEDULE.values():
+                    send_now(entry["task"])
+
+        ticker = threading.Thread(target=beat, name="test-beat", daemon=True)
+        ticker.start()
+        try:
+            yield worker
+        finally:
+            stop.set()
+            ticker.join()

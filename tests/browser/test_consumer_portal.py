@@ -10,7 +10,7 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_lets_a_consumer_order_and_watch_the_order_move(page, live_server, celery_worker_live, consumer):
+def test_it_lets_a_consumer_order_and_watch_the_order_move(page, live_server, fast_factory, celery_worker_live, consumer):
     log_in(page, live_server, "consumer", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Make it yours")).to_be_visible()
     page.locator(".card", has_text="Split air conditioner").get_by_role("link", name="Configure and order").click()
@@ -21,6 +21,7 @@ def test_it_lets_a_consumer_order_and_watch_the_order_move(page, live_server, ce
     expect(page.locator("h1")).to_contain_text("Order CO-")
     # The status block polls the server: the stage moves on while the page stays open.
     expect(page.locator("[data-stage]")).to_have_attribute("data-stage", "scheduled", timeout=60_000)
+    expect(page.locator("ol.timeline")).to_contain_text("Parts on their way")
     expect(page.locator("ol.timeline")).to_contain_text("Production scheduled on")
 
     order = Order.objects.get(customer=consumer)

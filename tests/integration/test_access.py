@@ -67,11 +67,11 @@ def test_it_shows_a_purchase_order_to_the_members_of_its_supplier_only(qcw_po, s
 
 def test_it_lets_a_member_confirm_and_tells_the_consumer(qcw_po, supplier_member, order):
     response = client_for(supplier_member).post(f"/supplier/purchase-orders/{qcw_po.number}/confirm/")
-    assert response.status_code == 200
+    assert response.status_code == 302
     qcw_po.refresh_from_db()
     assert qcw_po.status == PurchaseOrder.Status.CONFIRMED
     assert all(line.promised_date for line in qcw_po.lines.all())
-    assert order.timeline.filter(event="po_confirmed").exists()
+    assert order.timeline.filter(event="line_confirmed").exists()
     # Confirming twice is refused with a reason, and changes nothing.
     again = api_for(supplier_member).post(f"/api/purchase-orders/{qcw_po.number}/confirm/")
     assert again.status_code == 400

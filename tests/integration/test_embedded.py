@@ -39,13 +39,15 @@ PLACE_AND_WAIT = textwrap.dedent(
 
 def test_it_carries_an_order_to_scheduled_on_sqlite_and_the_filesystem_broker(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    env.update(COSMO_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="cosmo.settings", PYTHONPATH=str(ROOT))
+    # A factory day in two seconds, and beat ticking often: the suppliers on autopilot deliver in seconds.
+    env.update(COSMO_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="cosmo.settings", PYTHONPATH=str(ROOT),
+               COSMO_CLOCK_SPEED="43200", COSMO_PROCUREMENT_TICK="0.5")
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*manage, "seed_demo", "--if-empty"], cwd=ROOT, env=env, check=True, capture_output=True)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cosmo", "worker", "-Q", "orders,procurement,planning,factory",
-         "--pool", "solo", "--loglevel", "WARNING"],
+         "--pool", "solo", "--loglevel", "WARNING", "--beat", "--schedule", str(tmp_path / "celerybeat-schedule")],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:

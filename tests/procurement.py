@@ -1,0 +1,40 @@
+"""Helpers for tests that need the suppliers to answer and the parts to arrive."""
+
+from cosmo import clock
+from suppliers.actions import line_confirm, shipment_create
+from suppliers.models import PurchaseOrder, PurchaseOrderLine, Shipment
+from suppliers.receiving import shipment_receive
+
+
+def deliver_everything() -> None:
+    """Every supplier confirms every open line as ordered and ships it today; the factory receives it all."""
+    for pk in PurchaseOrderLine.objects.filter(status=PurchaseOrderLine.Status.OPEN).values_list("pk", flat=True):
+        line_confirm(po_line_id=pk)
+    for po in PurchaseOrder.objects.exclude(status__in=["cancelled", "rejected", "received"]):
+        lines = [(line.part.code, line.to_ship) for line in po.lines.select_related("part") if line.to_ship > 0]
+        if lines:
+            shipment_create(purchase_order_id=po.pk, expected_arrival=clock.now().date(), lines=lines)
+    for pk in Shipment.objects.filter(status=Shipment.Status.IN_TRANSIT).values_list("pk", flat=True):
+        shipment_receive(shipment_id=pk)
+
+
+def assert_allocations_exact(*, requirements: bool = True) -> None:
+    """Every live purchase-order line is covered exactly by its allocations (surplus included), a rejected
+    one by none; every requirement of a live order is reserved or on order, exactly."""
+    from decimal import Decimal
+
+    from orders.models import Stage
+    from production.models import Requirement
+    from suppliers.models import Allocation
+
+    for line in PurchaseOrderLine.objects.prefetch_related("allocations"):
+        total = sum((a.quantity for a in line.allocations.all()), Decimal("0"))
+        if line.status == PurchaseOrderLine.Status.REJECTED:
+            assert total == 0, (line, total)
+        else:
+            assert total == line.quantity, (line, total, line.quantity)
+    if not requirements:
+        return
+    for requirement in Requirement.objects.exclude(order_line__order__stage=Stage.CANCELLED):
+        on_order = sum((a.quantity - a.received for a in Allocation.objects.filter(requirement=requirement)), Decimal("0"))
+        assert requirement.reserved + on_order == requirement.quantity, (requirement.part.code, requirement.reserved, on_order)
