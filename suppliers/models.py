@@ -160,7 +160,8 @@ class PurchaseOrder(models.Model):
 
     @property
     def total(self) -> Decimal:
-        return sum((line.quantity * line.price for line in self.lines.all() if line.is_live), Decimal("0"))
+        value = sum((line.quantity * line.price for line in self.lines.all() if line.is_live), Decimal("0"))
+        return value.quantize(Decimal("0.01"))
 
 
 class PurchaseOrderLine(models.Model):
