@@ -17,6 +17,8 @@ app.conf.task_routes = {
     "cosmo.tasks.procure_order": {"queue": "procurement"},
     "cosmo.tasks.schedule_order": {"queue": "planning"},
     "cosmo.tasks.sweep": {"queue": "orders"},
+    "cosmo.tasks.optimize_schedule": {"queue": "planning"},
+    "cosmo.tasks.optimize_schedules": {"queue": "planning"},
 }
 app.autodiscover_tasks(["cosmo"])
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from cosmo import pipeline
+from production import planning
 
 
 @shared_task
@@ -23,3 +24,13 @@ def schedule_order(order_id: int) -> bool:
 @shared_task
 def sweep() -> int:
     return pipeline.orders_sweep()
+
+
+@shared_task
+def optimize_schedule(run_id: int) -> bool:
+    return planning.run_execute(run_id)
+
+
+@shared_task
+def optimize_schedules() -> int:
+    return len(planning.schedules_optimize_changed())

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderLine, ProductFamily
 from production.models import Factory, Job, Operation, Requirement
 
 
@@ -26,36 +26,51 @@ def numeric_value(configuration: dict, group_code: str) -> Decimal:
     return Decimal(str(value))
 
 
-def line_requirements(line: OrderLine) -> dict:
-    """Part → quantity this order line needs, from the family's conditional BOM."""
-    chosen = chosen_codes(line.configuration)
+def family_requirements(family: ProductFamily, configuration: dict, quantity: int) -> dict:
+    """Part → quantity that `quantity` units of this configuration need, from the family's conditional BOM."""
+    chosen = chosen_codes(configuration)
     needs: dict = defaultdict(Decimal)
-    for bom_line in line.family.bom_lines.select_related("part"):
+    for bom_line in family.bom_lines.select_related("part"):
         if not bom_line.applies_to(chosen):
             continue
-        quantity = bom_line.quantity * line.quantity
+        amount = bom_line.quantity * quantity
         if bom_line.per_group:
-            quantity *= numeric_value(line.configuration, bom_line.per_group)
-        if quantity > 0:
-            needs[bom_line.part] += quantity
+            amount *= numeric_value(configuration, bom_line.per_group)
+        if amount > 0:
+            needs[bom_line.part] += amount
     return needs
 
 
-def line_operations(line: OrderLine) -> list[tuple[int, str, Decimal]]:
-    """(sequence, name, minutes for the whole line quantity) of the routing steps that apply."""
-    chosen = chosen_codes(line.configuration)
+def family_operations(family: ProductFamily, configuration: dict, quantity: int) -> list[tuple[int, str, Decimal]]:
+    """(sequence, name, minutes for all `quantity` units) of the routing steps that apply."""
+    chosen = chosen_codes(configuration)
     return [
-        (step.sequence, step.name, step.minutes * line.quantity)
-        for step in line.family.routing_steps.all()
+        (step.sequence, step.name, step.minutes * quantity)
+        for step in family.routing_steps.all()
         if step.applies_to(chosen)
     ]
 
 
+def line_requirements(line: OrderLine) -> dict:
+    """Part → quantity this order line needs."""
+    return family_requirements(line.family, line.configuration, line.quantity)
+
+
+def line_operations(line: OrderLine) -> list[tuple[int, str, Decimal]]:
+    """The routing steps of this order line, with the minutes for its quantity."""
+    return family_operations(line.family, line.configuration, line.quantity)
+
+
 def factory_for(line: OrderLine) -> Factory:
+    """The factory that makes this order line's family."""
+    return family_factory(line.family)
+
+
+def family_factory(family: ProductFamily) -> Factory:
     """The factory that makes this family: the first one with a capable line."""
-    factory = Factory.objects.filter(lines__capabilities__family=line.family).order_by("code").first()
+    factory = Factory.objects.filter(lines__capabilities__family=family).order_by("code").first()
     if factory is None:
-        raise LookupError(f"no factory has a line able to make {line.family.code}")
+        raise LookupError(f"no factory has a line able to make {family.code}")
     return factory
 
 
