@@ -78,8 +78,8 @@ def _broken_jobs(fp: FactoryProblem, schedule: Schedule) -> list[int]:
     return sorted(broken)
 
 
-def _replanned(fp: FactoryProblem) -> Schedule:
-    """The schedule in the database, with what is missing or no longer fits placed again."""
+def schedule_replanned(fp: FactoryProblem) -> Schedule:
+    """The schedule in the database, with what is missing or no longer fits placed again (nothing saved)."""
     current, unplaced = fp.current()
     todo = unplaced + _broken_jobs(fp, current)
     if not todo and not violations(fp.problem, current):
@@ -108,7 +108,7 @@ def job_place(*, job: Job, not_before: datetime | None = None) -> datetime:
     fp = factory_problem(job.factory, now=not_before, include=[job])
     _, unplaced = fp.current()
     if unplaced:
-        schedule_write(fp, _replanned(fp))
+        schedule_write(fp, schedule_replanned(fp))
     Job.objects.filter(pk=job.pk, status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
     last = job.operations.order_by("-sequence").first()
     return last.planned_end if last is not None and last.planned_end else fp.origin
@@ -245,7 +245,7 @@ def _optimize(run: ScheduleRun, t0: float) -> None:
     # What starts while the solver thinks stays where it is.
     firm = clock.factory_duration(timedelta(seconds=run.time_limit + 5))
     fp = factory_problem(factory, firm=firm)
-    start = _replanned(fp)
+    start = schedule_replanned(fp)
     before = schedule_kpis(fp, start)
     status, terms = "EMPTY", None
     solved = start
@@ -328,7 +328,7 @@ def job_pin(*, job: Job, line: Line, user=None) -> int:
             raise PlanningError(_("Job %(job)s has started everywhere: nothing is left to pin.") % {"job": job.number})
         _movable_operations(job).update(pinned_line=line)
         fp = factory_problem(job.factory)
-        moved = schedule_write(fp, _replanned(fp))
+        moved = schedule_write(fp, schedule_replanned(fp))
     run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PIN, user=user)
     return moved
 
@@ -383,7 +383,7 @@ def maintenance_check(*, line: Line, start: datetime, end: datetime) -> None:
 
 def _with_window(factory: Factory, line: Line, start: datetime, end: datetime):
     before = factory_problem(factory)
-    current = _replanned(before)
+    current = schedule_replanned(before)
     after = factory_problem(factory, now=before.origin, extra_maintenance=(line, start, end))
     broken = _broken_jobs(after, current)
     schedule = _repair(after, current, broken) if broken else current
@@ -412,7 +412,7 @@ def maintenance_apply(*, line: Line, start: datetime, end: datetime, reason: str
         _lock(line.factory_id)
         window = MaintenanceWindow.objects.create(line=line, start=start, end=end, reason=reason)
         fp = factory_problem(line.factory)
-        schedule_write(fp, _replanned(fp))
+        schedule_write(fp, schedule_replanned(fp))
     run_request(factory=line.factory, trigger=ScheduleRun.Trigger.MAINTENANCE, user=user)
     return window
 
