@@ -21,7 +21,7 @@ from cosmo import clock
 from orders.models import ProductFamily
 from production.bom import family_factory, family_operations, family_requirements
 from production.models import Factory, Part, SetupGroup, Stock
-from production.scheduler import Floor
+from production.scheduler import Floor, ProblemError
 from production.scheduler import Job as EngineJob
 from production.scheduler import Operation as EngineOperation
 from production.scheduling import (

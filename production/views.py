@@ -1,6 +1,8 @@
 """The planner's pages: the board of orders by stage, and per factory the Gantt chart, the job list with
 its filters and reasons, the key figures, and the actions (reschedule now, pin, priority, maintenance)."""
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -119,12 +121,18 @@ def _factory(code: str) -> Factory:
     return get_object_or_404(Factory, code=code)
 
 
+def _render(request, factory: Factory, template: str, context: dict) -> HttpResponse:
+    """Render in the factory's time zone: a planner reads the factory's local times."""
+    with timezone.override(ZoneInfo(factory.timezone)):
+        return render(request, template, context)
+
+
 @planner_required
 def plan(request, code):
     factory = _factory(code)
     part = request.GET.get("part") if request.htmx else None
     template = "production/plan.html" + {"gantt": "#gantt", "jobs": "#jobs", "kpis": "#kpis"}.get(part, "")
-    return render(request, template, _plan(factory, request))
+    return _render(request, factory, template, _plan(factory, request))
 
 
 @planner_required
@@ -132,14 +140,14 @@ def plan(request, code):
 def reschedule(request, code):
     factory = _factory(code)
     run = planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.ON_DEMAND, user=request.user)
-    return render(request, "production/plan.html#run", {"factory": factory, "run": run})
+    return _render(request, factory, "production/plan.html#run", {"factory": factory, "run": run})
 
 
 @planner_required
 def run_status(request, code, number):
     factory = _factory(code)
     run = get_object_or_404(ScheduleRun, factory=factory, number=number)
-    response = render(request, "production/plan.html#run", {"factory": factory, "run": run})
+    response = _render(request, factory, "production/plan.html#run", {"factory": factory, "run": run})
     if not run.is_active and request.GET.get("polling") == "1":
         response["HX-Trigger"] = "schedule-changed"
     return response
@@ -199,4 +207,4 @@ def maintenance(request, code):
             context["preview"] = planning.maintenance_preview(line=data["line"], start=data["start"], end=data["end"])
         except planning.PlanningError as exc:
             form.add_error(None, str(exc))
-    return render(request, "production/plan.html#maintenance", context)
+    return _render(request, factory, "production/plan.html#maintenance", context)
