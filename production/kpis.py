@@ -41,8 +41,7 @@ def schedule_kpis(fp: FactoryProblem, schedule: Schedule) -> dict:
         if job.due is not None:
             due_jobs += 1
             late += end > job.due
-        if schedule.placements[(j, 0)].start < 0 < end or any(op.frozen is not None and op.frozen.start <= 0 for op in job.operations):
-            wip += 1
+        wip += any(op.frozen is not None and op.frozen.start <= 0 for op in job.operations)
         placed_at = fp.jobs[j].order_line.order.placed_at
         lead_days.append((fp.at(end) + shipping_time() - placed_at).total_seconds() / 86400)
     terms = schedule.objective(problem) if problem.jobs else None

@@ -227,3 +227,15 @@ def test_it_previews_then_applies_a_maintenance_window(consumer, factory):
     assert_feasible(factory)
     late = {d.order for d in preview.going_late}
     assert Order.objects.filter(number__in=late, at_risk=True).count() == len(late)
+
+
+def test_it_optimizes_periodically_only_the_factories_whose_schedule_changed(consumer, factory, settings):
+    settings.COSMO_OPTIMIZE_SECONDS = 1
+    assert planning.schedules_optimize_changed() == []  # nothing scheduled yet
+    scheduled_orders(consumer, count=2)
+    (run,) = planning.schedules_optimize_changed()
+    assert run.trigger == ScheduleRun.Trigger.PERIODIC
+    assert planning.run_execute(run.pk)
+    assert planning.schedules_optimize_changed() == []
+    scheduled_orders(consumer, count=1)  # a new job arrived: the next beat optimizes again
+    assert len(planning.schedules_optimize_changed()) == 1
