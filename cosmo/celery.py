@@ -19,6 +19,8 @@ app.conf.task_routes = {
     "cosmo.tasks.sweep": {"queue": "orders"},
     "cosmo.tasks.suppliers_autopilot": {"queue": "procurement"},
     "cosmo.tasks.shipments_arrive": {"queue": "procurement"},
+    "cosmo.tasks.optimize_schedule": {"queue": "planning"},
+    "cosmo.tasks.optimize_schedules": {"queue": "planning"},
 }
 app.autodiscover_tasks(["cosmo"])
 

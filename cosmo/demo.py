@@ -11,7 +11,19 @@ from orders import demo_catalog
 from orders.catalog import family_load
 from orders.models import ProductFamily
 from production.demo_bom import BOMS, PARTS, ROUTINGS, SUBASSEMBLIES
-from production.models import BomLine, Factory, Line, LineCapability, Part, PartComponent, RoutingStep, Stock
+from production.models import (
+    BomLine,
+    Changeover,
+    Factory,
+    Line,
+    LineCapability,
+    Part,
+    PartComponent,
+    RoutingStep,
+    SetupGroup,
+    Shift,
+    Stock,
+)
 from suppliers.models import AutopilotProfile, Offer, PriceBreak, Supplier, SupplierMember
 
 DEMO_PASSWORD = "cosmo-demo"
@@ -98,6 +110,7 @@ def demo_seed() -> None:
             PartComponent.objects.create(
                 assembly=parts[assembly], component=parts[component], quantity=Decimal(str(quantity))
             )
+    _calendar_and_setups(factory, lines, families)
     for code, part in parts.items():
         if code not in SUBASSEMBLIES:
             Stock.objects.create(factory=factory, part=part, on_hand=Decimal(str(_initial_stock(code))))
@@ -141,6 +154,41 @@ def demo_seed() -> None:
         )
         if user.is_supplier_member:
             SupplierMember.objects.create(user=user, supplier=suppliers["QCW"])
+
+
+# Shifts per line, factory-local: (weekdays, start, end). Line 1 runs round the clock six days a week;
+# the flexible line two shifts on weekdays and a Saturday morning; the laundry line two shifts.
+SHIFTS = {
+    "L1": [(range(6), "06:00", "14:00"), (range(6), "14:00", "22:00"), (range(6), "22:00", "06:00")],
+    "L2": [(range(5), "06:00", "14:00"), (range(5), "14:00", "22:00"), ([5], "06:00", "14:00")],
+    "L3": [(range(6), "07:00", "15:00"), (range(6), "15:00", "23:00")],
+}
+# The option group whose choice changes a line's setup, per family (the variant key, see SetupGroup).
+SETUP_GROUPS = {"AC-SPLIT": "REFRIGERANT", "FRIDGE": "SIZE", "WASHER": "DRUM"}
+# Factory-wide changeovers in minutes (from key, to key); a family code stands for any of its variants.
+CHANGEOVERS = [
+    ("AC-SPLIT:REF_R32", "AC-SPLIT:REF_R290", 45),  # purge the charging station, rig the hydrocarbon check
+    ("AC-SPLIT:REF_R290", "AC-SPLIT:REF_R32", 20),
+    ("FRIDGE", "FRIDGE", 30),  # another cabinet size: change the foaming jig
+    ("WASHER", "WASHER", 20),  # another drum: change the drum fixture
+    ("AC-SPLIT", "FRIDGE", 90),
+    ("FRIDGE", "AC-SPLIT", 90),
+    ("AC-SPLIT", "WASHER", 60),
+    ("WASHER", "AC-SPLIT", 60),
+    ("FRIDGE", "WASHER", 60),
+    ("WASHER", "FRIDGE", 60),
+]
+
+
+def _calendar_and_setups(factory, lines, families) -> None:
+    for line in lines:
+        for weekdays, start, end in SHIFTS[line.code]:
+            for weekday in weekdays:
+                Shift.objects.create(line=line, weekday=weekday, start=start, end=end)
+    for family_code, group_code in SETUP_GROUPS.items():
+        SetupGroup.objects.create(family=families[family_code], group_code=group_code)
+    for from_key, to_key, minutes in CHANGEOVERS:
+        Changeover.objects.create(factory=factory, from_key=from_key, to_key=to_key, minutes=minutes)
 
 
 def _condition(condition: dict | None) -> dict:

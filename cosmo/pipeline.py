@@ -6,6 +6,8 @@ order on, writes the timeline, and enqueues the next step after commit.
 """
 
 from datetime import timedelta
+from datetime import timezone as dt_timezone
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -21,10 +23,10 @@ from production.bom import order_explode
 from production.materials import jobs_release, order_materials_complete, requirements_unreserve
 from production.models import Job, Requirement
 from production.planning import job_place, job_unschedule
+from production.promise import QuoteError, delivery_quote
+from production.scheduling import shipping_time
 from suppliers.netting import netted_tell, requirements_net
 from suppliers.sourcing import allocations_release
-
-SHIPPING_TIME = timedelta(days=2)
 
 
 def stage_move(order: Order, stage: str) -> None:
@@ -45,10 +47,26 @@ def order_plan(order_id: int) -> bool:
         if order is None:
             return False
         counts = order_explode(order=order)
+        if order.promised_date is None:
+            order_promise(order)
         stage_move(order, Stage.PLANNED)
         timeline_add(order=order, event="planned", **counts)
         enqueue_on_commit("cosmo.tasks.procure_order", order_id)
     return True
+
+
+def order_promise(order: Order) -> None:
+    """Promise the order the latest of its lines' delivery quotes (capable-to-promise), when it can."""
+    try:
+        dates = [
+            delivery_quote(line.family, line.configuration, line.quantity)
+            for line in order.lines.select_related("family")
+        ]
+    except QuoteError:
+        return  # no quote: the date is promised when the order is scheduled
+    if dates:
+        order.promised_date = max(dates)
+        order.save(update_fields=["promised_date"])
 
 
 def order_procure(order_id: int) -> bool:
@@ -84,12 +102,13 @@ def order_schedule(order_id: int) -> bool:
             return False
         timeline_add(order=order, event="materials_in")
         now = clock.now()
-        finish = now
+        finish, tz = now, dt_timezone.utc
         lines = set()
-        for job in Job.objects.filter(order_line__order=order).select_related("order_line", "factory"):
+        for job in Job.objects.filter(order_line__order=order).select_related("order_line__order", "factory"):
             finish = max(finish, job_place(job=job, not_before=now))
+            tz = ZoneInfo(job.factory.timezone)
             lines.update(job.operations.values_list("line__name", flat=True))
-        order.expected_date = (finish + SHIPPING_TIME).date()
+        order.expected_date = (finish + shipping_time()).astimezone(tz).date()
         if order.promised_date is None:
             order.promised_date = order.expected_date
         order.save(update_fields=["expected_date", "promised_date"])

@@ -184,16 +184,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The sweeper re-drives any order that stayed in a stage longer than this (seconds of real time).
 COSMO_SWEEP_INTERVAL = float(os.environ.get("COSMO_SWEEP_INTERVAL", "30"))
 COSMO_STUCK_AFTER = float(os.environ.get("COSMO_STUCK_AFTER", "60"))
-# Where the configurator asks for a delivery date: a function (family, selection, quantity) -> date.
-COSMO_DELIVERY_QUOTE = "cosmo.promise.delivery_quote"
 # Suppliers on autopilot answer and ship, and shipments due arrive, checked every this many real seconds.
 COSMO_PROCUREMENT_TICK = float(os.environ.get("COSMO_PROCUREMENT_TICK", "10"))
 # A purchase order keeps taking new lines for its supplier this many factory hours after it is sent.
 COSMO_CONSOLIDATION_HOURS = float(os.environ.get("COSMO_CONSOLIDATION_HOURS", "4"))
+# Scheduling: the periodic optimization of each factory whose schedule changed, its time limit and threads.
+COSMO_OPTIMIZE_INTERVAL = float(os.environ.get("COSMO_OPTIMIZE_INTERVAL", "900"))
+COSMO_OPTIMIZE_SECONDS = float(os.environ.get("COSMO_OPTIMIZE_SECONDS", "10"))
+COSMO_OPTIMIZE_WORKERS = int(os.environ.get("COSMO_OPTIMIZE_WORKERS", "2"))
+COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
+COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))
+# The delivery-date quote the configurator shows: orders reaches it by name, without importing production.
+COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
     "suppliers-autopilot": {"task": "cosmo.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},
     "shipments-arrive": {"task": "cosmo.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
+    "optimize-schedules": {"task": "cosmo.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }
 
 # The factory clock: factory time = start + (now - epoch) * speed. Speed 1 is real time.

@@ -1,9 +1,10 @@
 """Celery tasks: thin, they take ids and call one service each (a pipeline step, the suppliers' autopilot,
-the receiving dock)."""
+the receiving dock, a scheduling run)."""
 
 from celery import shared_task
 
 from cosmo import pipeline
+from production import planning
 from suppliers import autopilot, receiving
 
 
@@ -35,3 +36,13 @@ def suppliers_autopilot() -> dict:
 @shared_task
 def shipments_arrive() -> int:
     return receiving.shipments_arrive()
+
+
+@shared_task
+def optimize_schedule(run_id: int) -> bool:
+    return planning.run_execute(run_id)
+
+
+@shared_task
+def optimize_schedules() -> int:
+    return len(planning.schedules_optimize_changed())

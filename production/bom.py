@@ -140,10 +140,15 @@ def order_lines_explode(*, lines: list[OrderLine], need_dates: dict[int, datetim
     Requirement.objects.bulk_create(requirements, ignore_conflicts=True)
     Job.objects.bulk_create(jobs, ignore_conflicts=True)
     job_ids = dict(Job.objects.filter(order_line__in=lines).values_list("order_line_id", "pk"))
+    # Skip the steps that exist rather than ignoring conflicts: PostgreSQL cannot use the operations'
+    # deferred no-overlap constraint as a conflict arbiter.
+    existing = set(Operation.objects.filter(job_id__in=job_ids.values()).values_list("job_id", "sequence"))
     for line in lines:
+        job_id = job_ids[line.pk]
         for sequence, name, minutes in catalog.operations(line):
-            operations.append(Operation(job_id=job_ids[line.pk], sequence=sequence, name=name, minutes=minutes))
-    Operation.objects.bulk_create(operations, ignore_conflicts=True)
+            if (job_id, sequence) not in existing:
+                operations.append(Operation(job_id=job_id, sequence=sequence, name=name, minutes=minutes))
+    Operation.objects.bulk_create(operations)
     return {"parts": len(requirements), "operations": len(operations)}
 
 

@@ -108,3 +108,13 @@ def jobs_release(*, order_ids, now: datetime) -> list[int]:
 def order_materials_complete(order_id: int) -> bool:
     """Whether every job of the order has been released (all its parts are reserved)."""
     return not Job.objects.filter(order_line__order=order_id, release_date__isnull=True).exists()
+
+
+def jobs_waiting(factory) -> list[Job]:
+    """The jobs of a factory whose parts are still on their way (not released, order in materials)."""
+    return list(
+        Job.objects.filter(factory=factory, release_date__isnull=True, order_line__order__stage=Stage.MATERIALS)
+        .exclude(status=Job.Status.CANCELLED)
+        .select_related("order_line__order", "order_line__family")
+        .order_by("pk")
+    )

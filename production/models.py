@@ -105,6 +105,9 @@ class Factory(models.Model):
     code = models.SlugField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=120)
     timezone = models.CharField(_("time zone"), max_length=48, default="UTC")
+    # Bumped by every schedule write: the delivery-date quotes cache the lines until it changes, and the
+    # periodic optimization skips a factory whose schedule has not changed since its last run.
+    schedule_version = models.PositiveIntegerField(_("schedule version"), default=0, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -144,6 +147,96 @@ class LineCapability(models.Model):
         ]
         verbose_name = _("line capability")
         verbose_name_plural = _("line capabilities")
+
+
+class SetupGroup(models.Model):
+    """The option group of a family whose choice changes the line's setup (DESIGN: the variant key).
+
+    A job's variant key is the family code, followed by the chosen option of this group when the family
+    has one: `AC-SPLIT:REF_R290` (a hydrocarbon charge needs the charging station purged and the
+    safety check rigged), `FRIDGE:FR_SIZE_203` (another foaming jig), `WASHER:WM_DRUM_12KG` (another drum
+    fixture). Changeovers are looked up on these keys.
+    """
+
+    family = models.OneToOneField(ProductFamily, on_delete=models.CASCADE, related_name="setup_group")
+    group_code = models.SlugField(_("option group"), max_length=32)
+
+    class Meta:
+        verbose_name = _("setup-relevant option group")
+
+
+class Changeover(models.Model):
+    """The time a line needs between a job of one variant and a job of another (sequence-dependent).
+
+    A key is a variant key (`AC-SPLIT:REF_R290`) or a family code alone (`AC-SPLIT`: any variant of the
+    family). For a pair of variants the most specific row applies: both keys exact, then one exact and
+    one family, then both families. Rows of a line win over the factory-wide rows (line empty). No row:
+    no changeover.
+    """
+
+    factory = models.ForeignKey(Factory, on_delete=models.CASCADE, related_name="changeovers")
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, null=True, blank=True, related_name="changeovers")
+    from_key = models.CharField(_("from variant"), max_length=64)
+    to_key = models.CharField(_("to variant"), max_length=64)
+    minutes = models.PositiveIntegerField(_("minutes"))
+
+    class Meta:
+        ordering = ["factory", "line", "from_key", "to_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["factory", "line", "from_key", "to_key"], name="unique_changeover"),
+        ]
+        verbose_name = _("changeover")
+
+    def __str__(self) -> str:
+        return f"{self.from_key} → {self.to_key}: {self.minutes} min"
+
+
+class Shift(models.Model):
+    """A working shift of a line on one weekday, in the factory's local time. A shift whose end is not
+    after its start runs past midnight (22:00–06:00). Shifts that touch make one working window: an
+    operation may run across a shift handover, never across a break."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
+    name = models.CharField(_("name"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["line", "weekday", "start"]
+        constraints = [models.CheckConstraint(condition=~models.Q(start=models.F("end")), name="shift_not_empty")]
+        verbose_name = _("shift")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class MaintenanceWindow(models.Model):
+    """A line taken down from `start` to `end`: nothing runs on it meanwhile."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="maintenance_windows")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.CharField(_("reason"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["line", "start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="maintenance_ends_after_start")
+        ]
+        verbose_name = _("maintenance window")
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}"
 
 
 class Stock(models.Model):
@@ -230,6 +323,12 @@ class Operation(models.Model):
     name = models.CharField(_("operation"), max_length=80)
     minutes = models.DecimalField(_("minutes"), max_digits=10, decimal_places=2)
     line = models.ForeignKey(Line, on_delete=models.PROTECT, null=True, blank=True, related_name="operations")
+    # A planner fixed the line; the scheduler still chooses the time.
+    pinned_line = models.ForeignKey(
+        Line, on_delete=models.PROTECT, null=True, blank=True, related_name="pinned_operations"
+    )
+    # Set when the operation really starts on the floor; from then on no schedule moves it.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
     planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
 
@@ -246,3 +345,64 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job.number}/{self.sequence} {self.name}"
+
+
+class ScheduleRun(models.Model):
+    """One optimization of a factory's schedule: why it ran, how long, what the solver said, and the
+    key figures before and after. At most one run per factory is queued or running (the lock)."""
+
+    class Trigger(models.TextChoices):
+        ON_DEMAND = "on_demand", _("On demand")
+        PERIODIC = "periodic", _("Periodic")
+        MAINTENANCE = "maintenance", _("Maintenance window")
+        PIN = "pin", _("Job pinned")
+        PRIORITY = "priority", _("Priority raised")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    factory = models.ForeignKey(Factory, on_delete=models.CASCADE, related_name="schedule_runs")
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        "cosmo.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="schedule_runs"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    time_limit = models.FloatField(_("time limit (s)"), default=10.0)
+    seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    solver_status = models.CharField(_("solver status"), max_length=16, blank=True)
+    schedule_version = models.PositiveIntegerField(_("schedule version written"), null=True, blank=True)
+    jobs = models.PositiveIntegerField(_("jobs"), default=0)
+    operations = models.PositiveIntegerField(_("operations moved"), default=0)
+    # {"weighted_tardiness", "changeover", "makespan"} in minutes, and the KPIs (see production.kpis).
+    objective = models.JSONField(_("objective terms"), default=dict, blank=True)
+    kpis_before = models.JSONField(_("KPIs before"), default=dict, blank=True)
+    kpis_after = models.JSONField(_("KPIs after"), default=dict, blank=True)
+    progress = models.FloatField(_("progress"), default=0.0)
+    best_objective = models.BigIntegerField(_("best objective so far"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["factory"], condition=models.Q(status__in=["queued", "running"]), name="one_active_run_per_factory"
+            ),
+            models.CheckConstraint(condition=models.Q(progress__gte=0, progress__lte=1), name="run_progress_fraction"),
+        ]
+        verbose_name = _("schedule run")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -1,49 +1,418 @@
-"""Place a job's operations on the factory's lines: a simple forward placement on the earliest free line.
+"""Planning a factory: place new jobs at once, optimize on demand or periodically, and the planner's
+actions (pin a job to a line, raise a priority, take a line down for maintenance).
 
-One schedule writer per factory at a time: the factory row is locked for the placement.
+One schedule writer per factory at a time: every write locks the factory row, and at most one
+optimization run per factory is queued or running (a partial unique constraint on `ScheduleRun`). A
+write is checked by the independent feasibility checker before it reaches the rows; a bad request
+raises `PlanningError` with a message for the planner and changes nothing. Rescheduling moves only
+what has not started (see `production.scheduling`).
 """
 
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Max
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from production.models import Factory, Job, LineCapability, Operation
+from cosmo import clock
+from cosmo.queue import enqueue_on_commit
+from production.kpis import schedule_kpis
+from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, ScheduleRun
+from production.scheduler import Placement, ProblemError, Schedule, dispatch, insert_jobs, solve, violations
+from production.scheduling import FactoryProblem, due_from_promise, factory_problem, schedule_write
+
+log = logging.getLogger(__name__)
+
+# A run that has been running this much longer than its time limit is taken for dead (worker lost).
+STALE_AFTER = timedelta(minutes=5)
 
 
-def job_place(*, job: Job, not_before: datetime) -> datetime:
-    """Put each operation of the job, in sequence, on the capable line where it ends earliest.
+class PlanningError(ValueError):
+    """A planning request that cannot be done; the message says why, for the planner."""
 
-    Must run inside a transaction. Returns when the job's last operation ends. Idempotent: operations
-    already placed keep their place.
+
+def _lock(factory_id: int) -> Factory:
+    return Factory.objects.select_for_update().get(pk=factory_id)
+
+
+def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
+    """`base` with `jobs` (engine indices) placed again by the dispatcher, heaviest then most urgent
+    first, nothing else moving; if that is not feasible (the factory changed under the old schedule),
+    a fresh dispatch of everything that has not started."""
+    order = sorted(set(jobs), key=lambda j: (-fp.problem.jobs[j].weight, fp.problem.jobs[j].due or 1 << 40, j))
+    try:
+        schedule = insert_jobs(fp.problem, fp.without(base, order), order)
+    except ProblemError:
+        schedule = None
+    if schedule is None or violations(fp.problem, schedule):
+        schedule = dispatch(fp.problem)
+    return schedule
+
+
+def _broken_jobs(fp: FactoryProblem, schedule: Schedule) -> list[int]:
+    """Jobs with a placed operation that breaks a rule of its own (a new pin, a maintenance window, a
+    start before its release or its previous operation); clashes between jobs are the checker's."""
+    broken = set()
+    for j, job in enumerate(fp.problem.jobs):
+        ready = job.release
+        for o, op in enumerate(job.operations):
+            p = schedule.placements.get((j, o))
+            if p is None:
+                continue
+            if op.frozen is None:
+                shifts = fp.problem.lines[p.line].shifts
+                outside = shifts is not None and not any(a <= p.start and p.end <= b for a, b in shifts)
+                if p.line not in op.lines() or outside or p.start < ready:
+                    broken.add(j)
+            ready = p.end
+    return sorted(broken)
+
+
+def schedule_replanned(fp: FactoryProblem) -> Schedule:
+    """The schedule in the database, with what is missing or no longer fits placed again (nothing saved)."""
+    current, unplaced = fp.current()
+    todo = unplaced + _broken_jobs(fp, current)
+    if not todo and not violations(fp.problem, current):
+        return current
+    return _repair(fp, current, todo)
+
+
+def _bump(factory_id: int) -> None:
+    Factory.objects.filter(pk=factory_id).update(schedule_version=F("schedule_version") + 1)
+
+
+# ---- placing new jobs -------------------------------------------------------------------------------
+
+
+def job_place(*, job: Job, not_before: datetime | None = None) -> datetime:
+    """Place a new (or released) job at once with the dispatcher: nothing already placed moves.
+
+    Must run inside a transaction; locks the factory. Returns when the job's last operation ends.
+    Idempotent: a job already on the lines keeps its place. `not_before` is the factory clock's now.
     """
-    Factory.objects.select_for_update().get(pk=job.factory_id)
-    capabilities = list(
-        LineCapability.objects.filter(line__factory=job.factory_id, family=job.order_line.family_id).select_related(
-            "line"
-        )
-    )
-    if not capabilities:
-        raise LookupError(f"no line of {job.factory} can make {job.order_line.family}")
-    ready = max(not_before, job.release_date or not_before)
-    for operation in job.operations.order_by("sequence"):
-        if operation.line_id is not None:
-            ready = operation.planned_end
-            continue
-        best = None
-        for capability in capabilities:
-            line_free = Operation.objects.filter(line=capability.line).aggregate(end=Max("planned_end"))["end"]
-            start = max(ready, line_free or ready)
-            end = start + timedelta(minutes=max(1.0, float(operation.minutes / capability.speed)))
-            if best is None or end < best[2]:
-                best = (capability.line, start, end)
-        operation.line, operation.planned_start, operation.planned_end = best
-        operation.save(update_fields=["line", "planned_start", "planned_end"])
-        ready = best[2]
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.SCHEDULED)
-    return ready
+    _lock(job.factory_id)
+    promised = job.order_line.order.promised_date
+    if job.due_date is None and promised is not None:
+        job.due_date = due_from_promise(promised, ZoneInfo(job.factory.timezone))
+        Job.objects.filter(pk=job.pk).update(due_date=job.due_date)
+    fp = factory_problem(job.factory, now=not_before, include=[job])
+    _, unplaced = fp.current()
+    if unplaced:
+        schedule_write(fp, schedule_replanned(fp))
+    Job.objects.filter(pk=job.pk, status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
+    last = job.operations.order_by("-sequence").first()
+    return last.planned_end if last is not None and last.planned_end else fp.origin
 
 
 def job_unschedule(*, job: Job) -> None:
     """Take a job off the lines (its order was cancelled): its operations free their slots."""
     job.operations.update(line=None, planned_start=None, planned_end=None)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.CANCELLED)
+    _bump(job.factory_id)
+
+
+# ---- optimization runs ------------------------------------------------------------------------------
+
+
+def run_request(*, factory: Factory, trigger: str, user=None, time_limit: float | None = None) -> ScheduleRun:
+    """Ask for an optimization of the factory's schedule. If one is already queued or running, that one
+    is returned: it will take in whatever arrived meanwhile (batching). The run starts after commit."""
+    with transaction.atomic():
+        _lock(factory.pk)
+        _expire_stale(factory)
+        active = ScheduleRun.objects.filter(factory=factory, status__in=ScheduleRun.ACTIVE).first()
+        if active is not None:
+            return active
+        count = ScheduleRun.objects.filter(factory=factory).count()
+        run = ScheduleRun.objects.create(
+            factory=factory,
+            number=f"{factory.code}-{count + 1:05d}",
+            trigger=trigger,
+            requested_by=user if user is not None and user.is_authenticated else None,
+            time_limit=time_limit or settings.COSMO_OPTIMIZE_SECONDS,
+        )
+        enqueue_on_commit("cosmo.tasks.optimize_schedule", run.pk)
+    return run
+
+
+def _expire_stale(factory: Factory) -> None:
+    now = timezone.now()
+    for run in ScheduleRun.objects.filter(factory=factory, status=ScheduleRun.Status.RUNNING):
+        if run.started_at + timedelta(seconds=run.time_limit) + STALE_AFTER < now:
+            run.status, run.finished_at = ScheduleRun.Status.FAILED, now
+            run.message = _("The run did not finish (its worker was lost).")
+            run.save(update_fields=["status", "finished_at", "message"])
+
+
+def runs_redrive() -> int:
+    """Re-enqueue queued runs whose message may have been lost; mark dead running runs failed."""
+    cutoff = timezone.now() - timedelta(seconds=settings.COSMO_STUCK_AFTER)
+    with transaction.atomic():
+        stuck = list(ScheduleRun.objects.filter(status=ScheduleRun.Status.QUEUED, requested_at__lt=cutoff).values_list("pk", flat=True))
+        for run_id in stuck:
+            enqueue_on_commit("cosmo.tasks.optimize_schedule", run_id)
+    for factory in Factory.objects.filter(schedule_runs__status=ScheduleRun.Status.RUNNING).distinct():
+        with transaction.atomic():
+            _lock(factory.pk)
+            _expire_stale(factory)
+    return len(stuck)
+
+
+def schedules_optimize_changed() -> list[ScheduleRun]:
+    """The periodic optimization: one run for every factory whose schedule changed since its last run."""
+    runs = []
+    for factory in Factory.objects.all():
+        last = ScheduleRun.objects.filter(factory=factory, status=ScheduleRun.Status.DONE).first()
+        has_jobs = Job.objects.filter(factory=factory, status__in=[Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION]).exists()
+        if has_jobs and (last is None or (last.schedule_version or 0) < factory.schedule_version):
+            runs.append(run_request(factory=factory, trigger=ScheduleRun.Trigger.PERIODIC))
+    runs_redrive()
+    return runs
+
+
+class _Progress:
+    """Feeds the run's progress bar: the solver's callback gives the best objective; a ticker writes the
+    share of the time limit spent (and the best objective) every half second."""
+
+    def __init__(self, run_id: int, time_limit: float):
+        self.run_id, self.time_limit = run_id, time_limit
+        self.best: int | None = None
+        self.elapsed = 0.0
+        self.t0 = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def on_solution(self, objective: int, bound: int, elapsed: float) -> None:
+        self.best, self.elapsed = objective, elapsed
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(0.5):
+                elapsed = max(self.elapsed, time.perf_counter() - self.t0)
+                ScheduleRun.objects.filter(pk=self.run_id, status=ScheduleRun.Status.RUNNING).update(
+                    progress=min(0.99, elapsed / max(0.1, self.time_limit)), best_objective=self.best
+                )
+        except Exception:  # the bar is a nicety: never let it break a run
+            log.exception("could not report the progress of run %s", self.run_id)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def run_execute(run_id: int) -> bool:
+    """Carry out a queued run (the `planning` queue's task). Idempotent: a run that is not queued any
+    more (done, running elsewhere) is left alone and False is returned."""
+    with transaction.atomic():
+        run = ScheduleRun.objects.select_for_update().filter(pk=run_id, status=ScheduleRun.Status.QUEUED).first()
+        if run is None:
+            return False
+        run.status, run.started_at = ScheduleRun.Status.RUNNING, timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    t0 = time.perf_counter()
+    try:
+        _optimize(run, t0)
+    except Exception as exc:
+        log.exception("schedule run %s failed", run.number)
+        ScheduleRun.objects.filter(pk=run.pk).update(
+            status=ScheduleRun.Status.FAILED,
+            finished_at=timezone.now(),
+            seconds=time.perf_counter() - t0,
+            message=_("The schedule was not changed: %(error)s") % {"error": exc},
+        )
+        return False
+    return True
+
+
+def _optimize(run: ScheduleRun, t0: float) -> None:
+    factory = run.factory
+    # What starts while the solver thinks stays where it is.
+    firm = clock.factory_duration(timedelta(seconds=run.time_limit + 5))
+    fp = factory_problem(factory, firm=firm)
+    start = schedule_replanned(fp)
+    before = schedule_kpis(fp, start)
+    status, terms = "EMPTY", None
+    solved = start
+    if fp.jobs:
+        with _Progress(run.pk, run.time_limit) as progress:
+            result = solve(
+                fp.problem,
+                time_limit=run.time_limit,
+                workers=settings.COSMO_OPTIMIZE_WORKERS,
+                progress=progress.on_solution,
+                hint=start,
+            )
+        status, terms, solved = result.status, result.terms, result.schedule
+    with transaction.atomic():
+        _lock(factory.pk)
+        now_fp = factory_problem(factory)
+        schedule = _carry_over(fp, solved, now_fp)
+        moved = schedule_write(now_fp, schedule)
+        after = schedule_kpis(now_fp, schedule)
+        run.status, run.finished_at = ScheduleRun.Status.DONE, timezone.now()
+        run.seconds, run.solver_status = time.perf_counter() - t0, status
+        run.objective = {} if terms is None else {
+            "weighted_tardiness": terms.weighted_tardiness,
+            "changeover": terms.changeover,
+            "makespan": terms.makespan,
+        }
+        run.kpis_before, run.kpis_after, run.progress = before, after, 1.0
+        run.operations, run.jobs = moved, len(now_fp.jobs)
+        run.schedule_version = Factory.objects.get(pk=factory.pk).schedule_version
+        run.save()
+
+
+def _carry_over(old: FactoryProblem, solved: Schedule, new: FactoryProblem) -> Schedule:
+    """The solved schedule on the factory as it is now: operations keep their solved line and time;
+    jobs that arrived or changed during the run are placed by the dispatcher around them."""
+    where: dict[int, tuple[int, datetime, datetime]] = {}
+    for j, ops in enumerate(old.operations):
+        for o, op in enumerate(ops):
+            p = solved.placements[(j, o)]
+            where[op.pk] = (old.lines[p.line].pk, old.at(p.start), old.at(p.end))
+    line_index = {line.pk: i for i, line in enumerate(new.lines)}
+    placements, again = {}, []
+    for j, ops in enumerate(new.operations):
+        job = new.problem.jobs[j]
+        for o, op in enumerate(ops):
+            frozen = job.operations[o].frozen
+            if frozen is not None:
+                placements[(j, o)] = Placement(j, o, frozen.line, frozen.start, frozen.end)
+            elif op.pk in where and where[op.pk][0] in line_index:
+                line, start, end = where[op.pk]
+                placements[(j, o)] = Placement(j, o, line_index[line], new.minutes(start), new.minutes(end))
+            else:
+                again.append(j)
+    schedule = Schedule(placements)
+    again = sorted(set(again) | set(_broken_jobs(new, schedule)))
+    return _repair(new, schedule, again) if again else schedule
+
+
+# ---- the planner's actions --------------------------------------------------------------------------
+
+
+def _movable_operations(job: Job):
+    return job.operations.filter(started_at__isnull=True).exclude(planned_start__lt=clock.now())
+
+
+def job_pin(*, job: Job, line: Line, user=None) -> int:
+    """Pin the job's operations that have not started to `line`, place them there at once, and ask for
+    an optimization. Raises PlanningError if the line cannot make the job's family."""
+    family = job.order_line.family
+    if line.factory_id != job.factory_id or not LineCapability.objects.filter(line=line, family=family).exists():
+        raise PlanningError(
+            _("%(line)s cannot make %(family)s: pin job %(job)s to a line that can.")
+            % {"line": line.name, "family": family.name, "job": job.number}
+        )
+    if job.status not in (Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION):
+        raise PlanningError(_("Job %(job)s is not on the schedule.") % {"job": job.number})
+    with transaction.atomic():
+        _lock(job.factory_id)
+        if not _movable_operations(job).exists():
+            raise PlanningError(_("Job %(job)s has started everywhere: nothing is left to pin.") % {"job": job.number})
+        _movable_operations(job).update(pinned_line=line)
+        fp = factory_problem(job.factory)
+        moved = schedule_write(fp, schedule_replanned(fp))
+    run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PIN, user=user)
+    return moved
+
+
+PRIORITIES = range(1, 10)
+
+
+def job_prioritize(*, job: Job, priority: int, user=None) -> ScheduleRun:
+    """Set the job's priority (1 normal … 9 most urgent: the weight of its lateness) and ask for an
+    optimization that takes it into account."""
+    if priority not in PRIORITIES:
+        raise PlanningError(_("A priority is a whole number from 1 (normal) to 9 (most urgent)."))
+    Job.objects.filter(pk=job.pk).update(priority=priority)
+    _bump(job.factory_id)
+    return run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PRIORITY, user=user)
+
+
+@dataclass(frozen=True)
+class LateOrder:
+    order: str
+    job: str
+    due: datetime
+    before: datetime
+    after: datetime
+    late_before: bool
+
+
+@dataclass(frozen=True)
+class MaintenancePreview:
+    """What a maintenance window would do: the orders that finish later (and which of them go late)."""
+
+    line: Line
+    start: datetime
+    end: datetime
+    delayed: list[LateOrder]
+    moved_jobs: int
+
+    @property
+    def going_late(self) -> list[LateOrder]:
+        return [d for d in self.delayed if d.due is not None and d.after > d.due and not d.late_before]
+
+
+def maintenance_check(*, line: Line, start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise PlanningError(
+            _("The maintenance window ends (%(end)s) before it starts (%(start)s).")
+            % {"start": date_format(start, "Y-m-d H:i"), "end": date_format(end, "Y-m-d H:i")}
+        )
+    if end <= clock.now():
+        raise PlanningError(_("The maintenance window is over already: it ends before the factory's now."))
+
+
+def _with_window(factory: Factory, line: Line, start: datetime, end: datetime):
+    before = factory_problem(factory)
+    current = schedule_replanned(before)
+    after = factory_problem(factory, now=before.origin, extra_maintenance=(line, start, end))
+    broken = _broken_jobs(after, current)
+    schedule = _repair(after, current, broken) if broken else current
+    return before, current, after, schedule, broken
+
+
+def maintenance_preview(*, line: Line, start: datetime, end: datetime) -> MaintenancePreview:
+    """The consequences of taking `line` down from `start` to `end`, nothing saved."""
+    maintenance_check(line=line, start=start, end=end)
+    before, current, after, schedule, broken = _with_window(line.factory, line, start, end)
+    delayed = []
+    for j, job in enumerate(after.jobs):
+        was, will = before.completion(current, j), after.completion(schedule, j)
+        if will > was:
+            late_before = job.due_date is not None and was > job.due_date
+            delayed.append(LateOrder(job.order_line.order.number, job.number, job.due_date, was, will, late_before))
+    delayed.sort(key=lambda d: (d.due is None or d.after <= d.due, d.order))
+    return MaintenancePreview(line, start, end, delayed, len(broken))
+
+
+def maintenance_apply(*, line: Line, start: datetime, end: datetime, reason: str = "", user=None) -> MaintenanceWindow:
+    """Take `line` down from `start` to `end`: save the window, move what ran there at once (the
+    dispatcher), then ask for an optimization."""
+    maintenance_check(line=line, start=start, end=end)
+    with transaction.atomic():
+        _lock(line.factory_id)
+        window = MaintenanceWindow.objects.create(line=line, start=start, end=end, reason=reason)
+        fp = factory_problem(line.factory)
+        schedule_write(fp, schedule_replanned(fp))
+    run_request(factory=line.factory, trigger=ScheduleRun.Trigger.MAINTENANCE, user=user)
+    return window
+

@@ -1,10 +1,25 @@
-"""The planner's board: orders in each stage, and the jobs on each line."""
+"""The planner's pages: the board of orders by stage, and per factory the Gantt chart, the job list with
+its filters and reasons, the key figures, and the actions (reschedule now, pin, priority, maintenance)."""
 
-from django.shortcuts import render
+from zoneinfo import ZoneInfo
 
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cosmo import clock
 from cosmo.roles import planner_required
 from orders.models import Order, Stage
-from production.models import Line, Operation
+from production import planning
+from production.explain import job_states, waiting_state
+from production.materials import jobs_waiting
+from production.gantt import DEFAULT_ZOOM, gantt
+from production.kpis import schedule_kpis
+from production.models import Factory, Job, Line, Operation, ScheduleRun
+from production.scheduling import aware, factory_problem
 
 
 @planner_required
@@ -18,4 +33,198 @@ def board(request):
         )
         lines.append((line, operations))
     template = "production/board.html#board" if request.htmx else "production/board.html"
-    return render(request, template, {"by_stage": by_stage, "lines": lines})
+    return render(request, template, {"by_stage": by_stage, "lines": lines, "factories": Factory.objects.all()})
+
+
+class MaintenanceForm(forms.Form):
+    line = forms.ModelChoiceField(queryset=Line.objects.none(), to_field_name="code", label=_("Line"))
+    start = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(label=_("Reason"), max_length=120, required=False)
+
+    def __init__(self, factory, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.factory = factory
+        self.fields["line"].queryset = Line.objects.filter(factory=factory)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            # A date-time typed by the planner is the factory's local time.
+            data["start"], data["end"] = aware(timezone.make_naive(start), self.factory), aware(timezone.make_naive(end), self.factory)
+            if data["end"] <= data["start"]:
+                self.add_error("end", _("The maintenance window ends before it starts."))
+        return data
+
+
+def _plan(factory: Factory, request) -> dict:
+    """Everything the planner page shows, from one build of the factory's problem."""
+    fp = factory_problem(factory)
+    schedule = planning.schedule_replanned(fp)
+    states = job_states(fp, schedule)
+    now = clock.now()
+    filters = {
+        "late": request.GET.get("late") == "1",
+        "material": request.GET.get("material") == "1",
+        "line": request.GET.get("line", ""),
+    }
+    rows = []
+    for j, job in enumerate(fp.jobs):
+        state = states[job.pk]
+        placements = [schedule.placements[(j, o)] for o in range(len(fp.operations[j]))]
+        line_codes = sorted({fp.lines[p.line].code for p in placements})
+        waiting = job.release_date is not None and job.release_date > now
+        if filters["late"] and not (state.late or state.at_risk):
+            continue
+        if filters["material"] and not waiting:
+            continue
+        if filters["line"] and filters["line"] not in line_codes:
+            continue
+        rows.append(
+            {
+                "job": job,
+                "order": job.order_line.order,
+                "family": job.order_line.family,
+                "variant": fp.problem.jobs[j].variant,
+                "end": fp.at(placements[-1].end),
+                "lines": line_codes,
+                "waiting": waiting,
+                "state": state,
+                "capable": [fp.lines[li] for li in sorted(fp.problem.jobs[j].operations[-1].alternatives)],
+            }
+        )
+    # Jobs whose parts are still on their way are not on the lines yet; the list shows them and why.
+    if not filters["line"]:
+        tz = ZoneInfo(factory.timezone)
+        for job in jobs_waiting(factory):
+            state = waiting_state(job, tz)
+            if filters["late"] and not (state.late or state.at_risk):
+                continue
+            rows.append(
+                {
+                    "job": job,
+                    "order": job.order_line.order,
+                    "family": job.order_line.family,
+                    "variant": "",
+                    "end": None,
+                    "lines": [],
+                    "waiting": True,
+                    "state": state,
+                }
+            )
+    rows.sort(key=lambda r: (not r["state"].late, not r["state"].at_risk, r["end"] is None, r["end"] or now))
+    late_ids = {pk for pk, s in states.items() if s.late}
+    return {
+        "factory": factory,
+        "kpis": schedule_kpis(fp, schedule) if fp.jobs else None,
+        "chart": gantt(fp, late_jobs=late_ids, zoom=_int(request.GET.get("zoom"), DEFAULT_ZOOM)),
+        "rows": rows,
+        "filters": filters,
+        "lines": fp.lines,
+        "run": ScheduleRun.objects.filter(factory=factory).first(),
+        "runs": ScheduleRun.objects.filter(factory=factory)[:5],
+        "maintenance_form": MaintenanceForm(factory),
+        "priorities": list(planning.PRIORITIES),
+        "now": now,
+    }
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _factory(code: str) -> Factory:
+    return get_object_or_404(Factory, code=code)
+
+
+def _render(request, factory: Factory, template: str, context: dict) -> HttpResponse:
+    """Render in the factory's time zone: a planner reads the factory's local times."""
+    with timezone.override(ZoneInfo(factory.timezone)):
+        return render(request, template, context)
+
+
+@planner_required
+def plan(request, code):
+    factory = _factory(code)
+    part = request.GET.get("part") if request.htmx else None
+    template = "production/plan.html" + {"gantt": "#gantt", "jobs": "#jobs", "kpis": "#kpis"}.get(part, "")
+    return _render(request, factory, template, _plan(factory, request))
+
+
+@planner_required
+@require_POST
+def reschedule(request, code):
+    factory = _factory(code)
+    run = planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.ON_DEMAND, user=request.user)
+    return _render(request, factory, "production/plan.html#run", {"factory": factory, "run": run})
+
+
+@planner_required
+def run_status(request, code, number):
+    factory = _factory(code)
+    run = get_object_or_404(ScheduleRun, factory=factory, number=number)
+    response = _render(request, factory, "production/plan.html#run", {"factory": factory, "run": run})
+    if not run.is_active and request.GET.get("polling") == "1":
+        response["HX-Trigger"] = "schedule-changed"
+    return response
+
+
+def _job(factory: Factory, number: str) -> Job:
+    return get_object_or_404(Job.objects.select_related("order_line__family", "order_line__order", "factory"), factory=factory, number=number)
+
+
+def _message(request, text: str, error: bool = False, changed: bool = False) -> HttpResponse:
+    response = render(request, "production/plan.html#message", {"text": text, "error": error})
+    if changed:
+        response["HX-Trigger"] = "schedule-changed"
+    return response
+
+
+@planner_required
+@require_POST
+def pin(request, code, number):
+    factory = _factory(code)
+    job = _job(factory, number)
+    line = Line.objects.filter(factory=factory, code=request.POST.get("line", "")).first()
+    if line is None:
+        return _message(request, _("Choose a line of this factory to pin the job to."), error=True)
+    try:
+        planning.job_pin(job=job, line=line, user=request.user)
+    except planning.PlanningError as exc:
+        return _message(request, str(exc), error=True)
+    return _message(request, _("Job %(job)s is pinned to %(line)s.") % {"job": job.number, "line": line.name}, changed=True)
+
+
+@planner_required
+@require_POST
+def prioritize(request, code, number):
+    factory = _factory(code)
+    job = _job(factory, number)
+    try:
+        planning.job_prioritize(job=job, priority=_int(request.POST.get("priority"), 0), user=request.user)
+    except planning.PlanningError as exc:
+        return _message(request, str(exc), error=True)
+    return _message(request, _("Job %(job)s now has priority %(priority)s; the schedule is being optimized.") % {"job": job.number, "priority": request.POST.get("priority")}, changed=True)
+
+
+@planner_required
+@require_POST
+def maintenance(request, code):
+    factory = _factory(code)
+    form = MaintenanceForm(factory, request.POST)
+    context = {"factory": factory, "maintenance_form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("apply") == "1":
+                window = planning.maintenance_apply(line=data["line"], start=data["start"], end=data["end"], reason=data["reason"], user=request.user)
+                response = _message(request, _("%(line)s is down for maintenance as planned; the schedule moved around it.") % {"line": window.line.name}, changed=True)
+                return response
+            context["preview"] = planning.maintenance_preview(line=data["line"], start=data["start"], end=data["end"])
+        except planning.PlanningError as exc:
+            form.add_error(None, str(exc))
+    return _render(request, factory, "production/plan.html#maintenance", context)

@@ -26,3 +26,36 @@ def order_payload(family_code: str, quantity: int = 1) -> dict:
         "delivery_address": "Room 301, 1 Haier Road, Qingdao",
         "lines": [{"family": family_code, "configuration": default_configuration(family_code), "quantity": quantity}],
     }
+
+
+# Configurations that differ in their setup-relevant option, so that changeovers matter.
+VARIANTS = [
+    ("AC-SPLIT", {}),
+    ("AC-SPLIT", {"REFRIGERANT": "REF_R290"}),
+    ("FRIDGE", {"SIZE": "FR_SIZE_203"}),
+    ("WASHER", {"DRUM": "WM_DRUM_10KG"}),
+    ("FRIDGE", {}),
+    ("WASHER", {}),
+]
+
+
+def scheduled_orders(consumer, count: int = 6, quantity: int = 2) -> list:
+    """`count` orders of varied variants carried through the pipeline to scheduled (no worker): each is
+    planned and bought, its suppliers deliver at once, and it is scheduled."""
+    from cosmo import pipeline
+    from orders.services import LineRequest, order_place
+    from tests.procurement import deliver_everything
+
+    orders = []
+    for k in range(count):
+        family, changes = VARIANTS[k % len(VARIANTS)]
+        configuration = {**default_configuration(family), **changes}
+        order = order_place(
+            customer=consumer, lines=[LineRequest(family, configuration, quantity)], delivery_address="1 Test Street"
+        )
+        assert pipeline.order_plan(order.pk) and pipeline.order_procure(order.pk)
+        deliver_everything()
+        assert pipeline.order_schedule(order.pk)
+        order.refresh_from_db()
+        orders.append(order)
+    return orders

@@ -97,9 +97,10 @@ class TabuSearch:
         self.r, self.q, self.mp, self.ms = r, q, mp, ms
         return max(r[i] + p[i] for i in range(n))
 
-    def _moves(self, v: int):
+    def _moves(self, v: int, cutoff: int = 1 << 62):
         """(estimate, line, position) for every insertion of critical operation v (position i of the
-        line's sequence with v taken out)."""
+        line's sequence with v taken out) whose estimate is at most `cutoff`. The head of the insertion
+        point only grows along a line, so a line is left as soon as head + duration + tail passes it."""
         r, q, p = self.r, self.q, self.p
         a, b = self.jp[v], self.js[v]
         rv = max(self.release[v], r[a] + p[a] if a >= 0 else 0)
@@ -107,12 +108,17 @@ class TabuSearch:
         limit_r = r[b] + p[b] if b >= 0 else 1 << 62  # u must not follow v's job successor
         limit_q = q[a] + p[a] if a >= 0 else 1 << 62  # w must not precede v's job predecessor
         for k, d in self.alt[v].items():
+            if rv + d + qv > cutoff:
+                continue
             s = self.seq[k]
             if k == self.mach[v]:
                 s = [x for x in s if x != v]
             u = -1
             head = rv
+            bound = cutoff - d - qv
             for w in s:
+                if head > bound:
+                    break
                 if q[w] < limit_q:
                     tail = q[w] + p[w]
                     yield head + d + (tail if tail > qv else qv), k, u
@@ -123,7 +129,8 @@ class TabuSearch:
                 if head < rv:
                     head = rv
             else:
-                yield head + d + qv, k, u
+                if head <= bound:
+                    yield head + d + qv, k, u
 
     def _apply(self, v: int, k: int, u: int) -> tuple[int, int, int]:
         """Move v to line k right after operation u (-1: first); return what undoes it."""
@@ -180,7 +187,7 @@ class TabuSearch:
                 mv = self.mach[v]
                 pos = self.seq[mv].index(v)
                 here = self.seq[mv][pos - 1] if pos > 0 else -1
-                for est, k, u in self._moves(v):
+                for est, k, u in self._moves(v, worst):
                     if est > worst or (k == mv and u == here):
                         continue
                     if est >= best and tabu.get((v, k, u), 0) >= it:

@@ -7,6 +7,8 @@ EXPECTED_QUEUES = {
     "cosmo.tasks.procure_order": "procurement",
     "cosmo.tasks.schedule_order": "planning",
     "cosmo.tasks.sweep": "orders",
+    "cosmo.tasks.optimize_schedule": "planning",
+    "cosmo.tasks.optimize_schedules": "planning",
 }
 
 
@@ -27,4 +29,4 @@ def test_it_speaks_json_acks_late_and_limits_time():
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
     assert conf.task_acks_late is True and conf.worker_prefetch_multiplier == 1
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
-    assert "cosmo.tasks.sweep" in {entry["task"] for entry in conf.beat_schedule.values()}
+    assert {"cosmo.tasks.sweep", "cosmo.tasks.optimize_schedules"} <= {entry["task"] for entry in conf.beat_schedule.values()}

@@ -1,0 +1,145 @@
+"""Capable-to-promise: the earliest day a configuration could ship, while the consumer configures.
+
+    delivery_quote(family, configuration, quantity) -> datetime.date
+
+The configurator reaches it through the setting `COSMO_DELIVERY_QUOTE` (`orders` does not import
+`production`): `import_string(settings.COSMO_DELIVERY_QUOTE)(family, configuration, quantity)`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Min
+
+from cosmo import clock
+from orders.models import OrderLine, ProductFamily
+from production.bom import Catalog
+from production.models import Factory, Part, SetupGroup, Stock
+from production.scheduler import Floor, ProblemError
+from production.scheduler import Job as EngineJob
+from production.scheduler import Operation as EngineOperation
+from production.scheduling import (
+    FactoryProblem,
+    factory_problem,
+    line_speeds,
+    operation_alternatives,
+    shipping_time,
+    variant_key,
+)
+
+# The lines as scheduled are kept this long (real seconds) per process, or until the schedule changes.
+CACHE_SECONDS = 30.0
+
+
+class QuoteError(LookupError):
+    """No date can be promised (no line makes the family, no supplier offers a missing part...)."""
+
+
+@dataclass
+class _Cached:
+    version: int
+    built: float
+    fp: FactoryProblem
+    floor: Floor
+    speeds: dict
+    lock: threading.Lock
+
+
+_floors: dict[int, _Cached] = {}
+
+
+def _floor(factory: Factory) -> _Cached:
+    version = Factory.objects.filter(pk=factory.pk).values_list("schedule_version", flat=True).get()
+    cached = _floors.get(factory.pk)
+    if cached is not None and cached.version == version and time.monotonic() - cached.built < CACHE_SECONDS:
+        return cached
+    fp = factory_problem(factory)
+    schedule, unplaced = fp.current()
+    floor = Floor(fp.problem, fp.without(schedule, unplaced))
+    cached = _Cached(version, time.monotonic(), fp, floor, line_speeds(factory), threading.Lock())
+    _floors[factory.pk] = cached
+    return cached
+
+
+def forget_floors() -> None:
+    """Drop the cached lines (tests; after master data changed)."""
+    _floors.clear()
+
+
+def material_ready(factory: Factory, needs: dict[int, Decimal], now: datetime) -> datetime:
+    """When every part (id → quantity) is on hand: now if free stock covers it, else after the shortest
+    lead time among the offers for each missing part."""
+    free = {
+        part_id: on_hand - reserved
+        for part_id, on_hand, reserved in Stock.objects.filter(factory=factory, part_id__in=list(needs)).values_list(
+            "part", "on_hand", "reserved"
+        )
+    }
+    short = [part_id for part_id, quantity in needs.items() if free.get(part_id, Decimal("0")) < quantity]
+    if not short:
+        return now
+    # Offers belong to the suppliers app; production reads them through the relation, without importing it.
+    lead = {
+        pk: (code, days)
+        for pk, code, days in Part.objects.filter(pk__in=short)
+        .annotate(days=Min("offers__lead_time_days"))
+        .values_list("pk", "code", "days")
+    }
+    missing = [code for code, days in lead.values() if days is None]
+    if missing:
+        raise QuoteError(f"no supplier offers {', '.join(sorted(missing))}")
+    return now + timedelta(days=max(days for _, days in lead.values()))
+
+
+def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: int) -> date:
+    """The earliest date (factory-local) an order of `quantity` units of `configuration` could ship.
+
+    `family` is a `ProductFamily` or its code; `configuration` is the configurator's {group code: option
+    code, list of codes, or number}, assumed valid. The date allows for the materials (free stock now,
+    else the shortest supplier lead time of each missing part), the lines as currently scheduled (the
+    job goes after what is planned, at the earliest slot of each operation in its shifts, with its
+    changeovers: nothing planned moves) and the shipping time. Reads the factory clock. Raises
+    `QuoteError` when no date can be given. Takes a few milliseconds: the scheduled lines are cached
+    per process until the schedule changes.
+    """
+    if isinstance(family, str):
+        try:
+            family = ProductFamily.objects.get(code=family)
+        except ProductFamily.DoesNotExist:
+            raise QuoteError(f"unknown product family {family!r}") from None
+    catalog = Catalog([family.pk])
+    line = OrderLine(family=family, configuration=configuration, quantity=quantity)  # never saved
+    try:
+        factory = Factory.objects.get(pk=catalog.factory_id(line))
+    except LookupError as exc:
+        raise QuoteError(str(exc)) from None
+    now = clock.now()
+    ready = material_ready(factory, catalog.needs(line), now)
+    cached = _floor(factory)
+    fp = cached.fp
+    line_index = {line.pk: i for i, line in enumerate(fp.lines)}
+    operations = tuple(
+        EngineOperation(alternatives=operation_alternatives(minutes, cached.speeds.get(family.pk, {}), line_index))
+        for _, _, minutes in catalog.operations(line)
+    )
+    if not operations:
+        finish = ready
+    else:
+        setup = SetupGroup.objects.filter(family=family).values_list("group_code", flat=True).first()
+        job = EngineJob(
+            operations=operations,
+            variant=variant_key(family.code, configuration, setup),
+            release=max(0, fp.minutes(ready)),
+        )
+        with cached.lock:
+            try:
+                finish = fp.at(cached.floor.quote(job))
+            except Exception as exc:  # ProblemError: no shift window is long enough
+                raise QuoteError(str(exc)) from None
+    return (finish + shipping_time()).astimezone(ZoneInfo(factory.timezone)).date()

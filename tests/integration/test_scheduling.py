@@ -1,0 +1,242 @@
+"""Scheduling a factory on PostgreSQL: instant placement, optimization runs (locked, idempotent, recorded),
+the checker on every factory schedule, the no-overlap constraint, the planner's actions and bad input."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils.module_loading import import_string
+
+from cosmo import clock
+from orders.models import Order
+from production import planning
+from production.models import Factory, Job, Line, MaintenanceWindow, Operation, ScheduleRun
+from production.promise import delivery_quote, forget_floors
+from production.scheduler import check
+from production.scheduling import factory_problem
+from tests.ordering import default_configuration, scheduled_orders
+
+
+@pytest.fixture(autouse=True)
+def _fresh_quotes():
+    forget_floors()
+    yield
+    forget_floors()
+
+
+@pytest.fixture
+def factory(world):
+    return Factory.objects.get(code="QD1")
+
+
+def placements(factory) -> dict:
+    return {
+        op.pk: (op.line_id, op.planned_start, op.planned_end)
+        for op in Operation.objects.filter(job__factory=factory, line__isnull=False)
+    }
+
+
+def assert_feasible(factory) -> None:
+    """The schedule in the database passes the independent checker."""
+    fp = factory_problem(factory)
+    schedule, unplaced = fp.current()
+    assert unplaced == []
+    check(fp.problem, schedule)
+
+
+def test_it_places_a_new_job_without_moving_the_others(consumer, factory):
+    scheduled_orders(consumer, count=4)
+    before = placements(factory)
+    assert_feasible(factory)
+    new = scheduled_orders(consumer, count=1)[0]
+    after = placements(factory)
+    assert {pk: after[pk] for pk in before} == before
+    job = Job.objects.get(order_line__order=new)
+    assert job.status == Job.Status.SCHEDULED and job.due_date is not None
+    assert all(op.line_id for op in job.operations.all())
+    assert_feasible(factory)
+
+
+def test_it_promises_a_date_when_the_order_is_planned(consumer, factory):
+    order = scheduled_orders(consumer, count=1)[0]
+    assert order.promised_date is not None
+    # The quote allowed for the suppliers' lead times; the parts came at once here, so the order is
+    # expected no later than it was promised.
+    assert order.expected_date <= order.promised_date
+    assert order.at_risk is False
+
+
+def test_it_reaches_the_quote_through_the_setting(consumer, factory):
+    quote = import_string(settings.COSMO_DELIVERY_QUOTE)
+    today = clock.now().date()
+    in_stock = quote("FRIDGE", default_configuration("FRIDGE"), 1)
+    assert in_stock >= today + timedelta(days=settings.COSMO_SHIPPING_DAYS)
+    # More units need more parts than the stock holds, and more line time: never earlier.
+    assert quote("FRIDGE", default_configuration("FRIDGE"), 12) >= in_stock
+
+
+def test_it_quotes_fast(consumer, factory):
+    scheduled_orders(consumer, count=12, quantity=3)
+    configuration = default_configuration("AC-SPLIT")
+    delivery_quote("AC-SPLIT", configuration, 1)  # builds the cached lines
+    times = []
+    for quantity in range(1, 41):
+        t0 = time.perf_counter()
+        delivery_quote("AC-SPLIT", configuration, quantity)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    assert times[int(0.95 * len(times)) - 1] < 0.05
+
+
+def test_it_records_an_optimization_run_and_keeps_the_schedule_feasible(consumer, factory, django_capture_on_commit_callbacks):
+    scheduled_orders(consumer, count=6)
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.ON_DEMAND, time_limit=2)
+    assert len(callbacks) == 1
+    # Asking again while it is queued batches into the same run.
+    assert planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.PERIODIC) == run
+    assert planning.run_execute(run.pk) is True
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.DONE and run.solver_status in ("OPTIMAL", "FEASIBLE")
+    assert run.progress == 1.0 and run.seconds > 0
+    assert set(run.objective) == {"weighted_tardiness", "changeover", "makespan"}
+    for kpis in (run.kpis_before, run.kpis_after):
+        assert {"utilization", "on_time_rate", "changeover_hours", "wip", "mean_lead_time_days"} <= set(kpis)
+    # The lexicographic objective never ends worse than the schedule it started from.
+    assert (run.kpis_after["late_jobs"], run.kpis_after["changeover_hours"]) <= (
+        run.kpis_before["late_jobs"],
+        run.kpis_before["changeover_hours"],
+    )
+    assert_feasible(factory)
+    # The task runs twice (a redelivery): the second changes nothing.
+    snapshot = placements(factory)
+    assert planning.run_execute(run.pk) is False
+    assert placements(factory) == snapshot
+
+
+def test_it_moves_only_what_has_not_started(consumer, factory):
+    scheduled_orders(consumer, count=5)
+    started = Operation.objects.filter(job__factory=factory).order_by("planned_start").first()
+    started.started_at = started.planned_start
+    started.save(update_fields=["started_at"])
+    where = (started.line_id, started.planned_start, started.planned_end)
+    run = planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.ON_DEMAND, time_limit=1)
+    assert planning.run_execute(run.pk)
+    started.refresh_from_db()
+    assert (started.line_id, started.planned_start, started.planned_end) == where
+    assert_feasible(factory)
+
+
+def test_it_allows_one_active_run_per_factory(factory):
+    ScheduleRun.objects.create(factory=factory, number="QD1-A", trigger="on_demand", status="running")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScheduleRun.objects.create(factory=factory, number="QD1-B", trigger="on_demand", status="queued")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_only_one_of_two_concurrent_task_deliveries_run(world):
+    from cosmo.models import User
+
+    consumer = User.objects.get(username="consumer")
+    factory = Factory.objects.get(code="QD1")
+    scheduled_orders(consumer, count=3)
+    run = planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.ON_DEMAND, time_limit=1)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            results.append(planning.run_execute(run.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert ScheduleRun.objects.get(pk=run.pk).status == ScheduleRun.Status.DONE
+    assert_feasible(factory)
+
+
+def test_the_database_rejects_two_operations_overlapping_on_a_line(consumer, factory):
+    scheduled_orders(consumer, count=2)
+    first, second = Operation.objects.filter(job__factory=factory).order_by("pk")[:2]
+    second.line, second.planned_start, second.planned_end = first.line, first.planned_start, first.planned_end
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+        with connection.cursor() as cursor:  # the constraint is deferred to the commit: check it now
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_it_refuses_an_impossible_pin_and_changes_nothing(consumer, factory):
+    order = scheduled_orders(consumer, count=3)[0]  # an air conditioner
+    job = Job.objects.get(order_line__order=order)
+    before = placements(factory)
+    with pytest.raises(planning.PlanningError, match="Line 3 · Laundry cannot make Split air conditioner"):
+        planning.job_pin(job=job, line=Line.objects.get(code="L3"))
+    assert placements(factory) == before
+    assert not Operation.objects.filter(job=job, pinned_line__isnull=False).exists()
+
+
+def test_it_pins_a_job_to_a_line(consumer, factory):
+    order = scheduled_orders(consumer, count=3)[0]
+    job = Job.objects.get(order_line__order=order)
+    line = Line.objects.get(code="L2")
+    planning.job_pin(job=job, line=line)
+    assert set(job.operations.values_list("line__code", flat=True)) == {"L2"}
+    assert_feasible(factory)
+
+
+def test_it_refuses_a_bad_priority(consumer, factory):
+    job = Job.objects.get(order_line__order=scheduled_orders(consumer, count=1)[0])
+    with pytest.raises(planning.PlanningError, match="from 1"):
+        planning.job_prioritize(job=job, priority=12)
+    planning.job_prioritize(job=job, priority=5)
+    assert Job.objects.get(pk=job.pk).priority == 5
+
+
+def test_it_refuses_a_maintenance_window_that_ends_before_it_starts(consumer, factory):
+    scheduled_orders(consumer, count=2)
+    before = placements(factory)
+    start = clock.now() + timedelta(days=1)
+    with pytest.raises(planning.PlanningError, match="ends .* before it starts"):
+        planning.maintenance_apply(line=Line.objects.get(code="L1"), start=start, end=start - timedelta(hours=2))
+    assert placements(factory) == before and not MaintenanceWindow.objects.exists()
+
+
+def test_it_previews_then_applies_a_maintenance_window(consumer, factory):
+    orders = scheduled_orders(consumer, count=6)
+    # Block the busiest line over the whole time its operations are planned.
+    busiest = Operation.objects.filter(job__factory=factory).values("line").order_by("line").first()["line"]
+    line = Line.objects.get(pk=busiest)
+    ops = Operation.objects.filter(line=line).order_by("planned_start")
+    start, end = ops.first().planned_start - timedelta(hours=1), ops.last().planned_end + timedelta(days=3)
+    Job.objects.filter(order_line__order__in=orders).update(due_date=ops.last().planned_end + timedelta(hours=1))
+    before = placements(factory)
+    preview = planning.maintenance_preview(line=line, start=start, end=end)
+    assert preview.delayed and preview.going_late
+    assert placements(factory) == before  # a preview changes nothing
+    planning.maintenance_apply(line=line, start=start, end=end, reason="bearing")
+    for op in Operation.objects.filter(line=line):
+        assert op.planned_end <= start or op.planned_start >= end
+    assert_feasible(factory)
+    late = {d.order for d in preview.going_late}
+    assert Order.objects.filter(number__in=late, at_risk=True).count() == len(late)
+
+
+def test_it_optimizes_periodically_only_the_factories_whose_schedule_changed(consumer, factory, settings):
+    settings.COSMO_OPTIMIZE_SECONDS = 1
+    assert planning.schedules_optimize_changed() == []  # nothing scheduled yet
+    scheduled_orders(consumer, count=2)
+    (run,) = planning.schedules_optimize_changed()
+    assert run.trigger == ScheduleRun.Trigger.PERIODIC
+    assert planning.run_execute(run.pk)
+    assert planning.schedules_optimize_changed() == []
+    scheduled_orders(consumer, count=1)  # a new job arrived: the next beat optimizes again
+    assert len(planning.schedules_optimize_changed()) == 1
