@@ -1,6 +1,7 @@
 """The configurator as the portal and the API use it: evaluate a selection, check an order line, quote."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -22,6 +23,7 @@ class SelectionCheck:
     variant_code: str = ""
     unit_price: Decimal = Decimal("0")
     breakdown: list = field(default_factory=list)
+    promised: date | None = None
 
 
 def family_compiled(family: ProductFamily):
@@ -100,9 +102,19 @@ def selection_check(family: ProductFamily, selection) -> SelectionCheck:
     )
 
 
-def delivery_quote(family: ProductFamily, selection: dict, quantity: int):
-    """The date the factory promises for this configuration (planning answers through COSMO_DELIVERY_QUOTE)."""
+class NoDeliveryDate(Exception):
+    """The factory cannot promise a date for this line (no line long enough, no supplier for a part…)."""
+
+
+def delivery_quote(family: ProductFamily, selection: dict, quantity: int, *, strict: bool = False):
+    """The date the factory promises for this configuration (planning answers through
+    COSMO_DELIVERY_QUOTE). When it cannot promise one: None, or NoDeliveryDate with the reason if strict."""
     path = getattr(settings, "COSMO_DELIVERY_QUOTE", "")
     if not path:
         return None
-    return import_string(path)(family, selection, quantity)
+    try:
+        return import_string(path)(family, selection, quantity)
+    except LookupError as reason:  # the planner's QuoteError
+        if strict:
+            raise NoDeliveryDate(str(reason)) from None
+        return None

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from cosmo import clock
 from cosmo.numbers import unique_number
 from cosmo.queue import enqueue_on_commit
-from orders.configuration import delivery_quote, selection_check
+from orders.configuration import NoDeliveryDate, delivery_quote, selection_check
 from orders.configurator import SpecError
 from orders.models import Order, OrderLine, ProductFamily
 from orders.timeline import timeline_add
@@ -54,6 +54,14 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
             continue
         for field, reasons in check.errors.items():
             errors[f"{prefix}.configuration.{field}"] = reasons
+        if not check.errors and isinstance(line.quantity, int) and line.quantity >= 1:
+            try:
+                check.promised = delivery_quote(family, check.configuration, line.quantity, strict=True)
+            except NoDeliveryDate as reason:
+                errors[f"{prefix}.quantity"] = [
+                    _("We cannot promise a delivery date for %(quantity)s of these: %(reason)s")
+                    % {"quantity": line.quantity, "reason": reason}
+                ]
         checked.append((family, line, check))
     if errors:
         raise OrderInvalid(errors)
@@ -70,9 +78,8 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
         if existing is not None:
             return existing
     checked = order_check(lines=lines, delivery_address=delivery_address)
-    # The date the consumer was shown while configuring is the promise (outside the transaction: it reads).
-    quotes = [delivery_quote(family, check.configuration, line.quantity) for family, line, check in checked]
-    promised = max((q for q in quotes if q is not None), default=None)
+    # The date the consumer was shown while configuring is the promise.
+    promised = max((c.promised for _, _, c in checked if c.promised is not None), default=None)
     try:
         with transaction.atomic():
             currency = checked[0][0].currency

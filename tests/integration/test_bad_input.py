@@ -121,3 +121,11 @@ def test_it_refuses_a_missing_required_group(api):
     response = api.post("/api/orders/", payload, format="json")
     assert response.status_code == 400
     assert "needs an answer" in fields_of(response)["lines[0].configuration.CAPACITY"]
+
+
+def test_it_refuses_a_quantity_no_line_can_make_in_one_run(api):
+    response = api.post("/api/orders/", order_payload("FRIDGE", quantity=60), format="json")
+    assert response.status_code == 400
+    reason = fields_of(response)["lines[0].quantity"]
+    assert "cannot promise a delivery date for 60" in reason
+    assert Order.objects.count() == 0
