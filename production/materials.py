@@ -78,10 +78,16 @@ def stock_receive(*, factory_id: int, part_id: int, quantity: Decimal, fulfil: l
     The rest (surplus, over delivery) is free stock.
     """
     row = stock_locked(factory_id=factory_id, part_ids=[part_id], create=True)[part_id]
-    given = sum((q for _, q in fulfil), ZERO)
-    Stock.objects.filter(pk=row.pk).update(on_hand=F("on_hand") + quantity, reserved=F("reserved") + given)
+    row.on_hand += quantity
+    row.reserved += sum((q for _, q in fulfil), ZERO)
+    row.save(update_fields=["on_hand", "reserved"])
+    # The sums are made here in Decimal on locked rows: SQLite would add decimals as floats in SQL and
+    # could overshoot a requirement's quantity by a rounding error.
+    locked = Requirement.objects.select_for_update().in_bulk([r.pk for r, _ in fulfil])
     for requirement, received in fulfil:
-        Requirement.objects.filter(pk=requirement.pk).update(reserved=F("reserved") + received)
+        fresh = locked[requirement.pk]
+        fresh.reserved += received
+        fresh.save(update_fields=["reserved"])
 
 
 def jobs_release(*, order_ids, now: datetime) -> list[int]:

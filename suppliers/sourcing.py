@@ -321,5 +321,7 @@ def allocations_release(*, requirements: list[Requirement]) -> dict:
     lines_reshape(reshaped)
     for pk, received in received_freed.items():
         if received > 0:
-            Allocation.objects.filter(po_line_id=pk, requirement__isnull=True).update(received=F("received") + received)
+            for surplus in Allocation.objects.select_for_update().filter(po_line_id=pk, requirement__isnull=True):
+                surplus.received += received  # in Decimal, not in SQL (SQLite adds decimals as floats)
+                surplus.save(update_fields=["received"])
     return counts
