@@ -58,6 +58,15 @@ def supplier_member(world):
     return User.objects.get(username="supplier")
 
 
+def api_for(user):
+    """A DRF API client acting as `user`."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -1,20 +1,13 @@
 """Access: a row that is not yours answers 404, on the pages and on the API (owner, teammate, outsider)."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from cosmo import pipeline
 from cosmo.models import User
 from orders.services import LineRequest, order_place
 from suppliers.models import PurchaseOrder, Supplier
-from tests.conftest import client_for, make_user
+from tests.conftest import api_for, client_for, make_user
 from tests.ordering import default_configuration
-
-
-def api_for(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 @pytest.fixture

@@ -3,18 +3,15 @@
 import re
 
 import pytest
-from rest_framework.test import APIClient
 
 from orders.models import Order
-from tests.conftest import client_for
+from tests.conftest import api_for, client_for
 from tests.ordering import default_configuration, order_payload
 
 
 @pytest.fixture
 def api(consumer):
-    client = APIClient()
-    client.force_authenticate(consumer)
-    return client
+    return api_for(consumer)
 
 
 def fields_of(response) -> dict:

@@ -3,19 +3,16 @@
 import re
 
 import pytest
-from rest_framework.test import APIClient
 
 from orders.models import Order, SavedConfiguration, Stage
 from orders.services import LineRequest, order_place
-from tests.conftest import client_for
+from tests.conftest import api_for, client_for
 from tests.ordering import default_configuration
 
 
 @pytest.fixture
 def api(consumer):
-    client = APIClient()
-    client.force_authenticate(consumer)
-    return client
+    return api_for(consumer)
 
 
 def check(api, selection, quantity=1):
@@ -91,8 +88,7 @@ def test_it_lets_the_consumer_cancel_through_the_api(api, consumer, other_consum
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 1)],
         delivery_address="1 Test Street",
     )
-    stranger = APIClient()
-    stranger.force_authenticate(other_consumer)
+    stranger = api_for(other_consumer)
     assert stranger.post(f"/api/orders/{order.number}/cancel/").status_code == 404
     response = api.post(f"/api/orders/{order.number}/cancel/")
     assert response.status_code == 200 and response.json()["stage"] == "cancelled"

@@ -1,10 +1,8 @@
 """Each pipeline step on PostgreSQL: idempotent, safe against the sweeper and against a concurrent twin."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from cosmo import pipeline
@@ -14,6 +12,7 @@ from production.models import Job, Operation, Requirement
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine
 from tests.ordering import default_configuration
 from tests.procurement import deliver_everything
+from tests.racing import run_at_once
 
 
 def place(consumer, family="AC-SPLIT", quantity=2) -> Order:
@@ -22,7 +21,6 @@ def place(consumer, family="AC-SPLIT", quantity=2) -> Order:
         lines=[LineRequest(family, default_configuration(family), quantity)],
         delivery_address="1 Test Street",
     )
-
 
 def counts(order) -> dict:
     return {
@@ -36,13 +34,11 @@ def counts(order) -> dict:
         "placed_operations": Operation.objects.filter(job__order_line__order=order, line__isnull=False).count(),
     }
 
-
 def test_it_enqueues_the_first_step_only_after_commit(consumer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         order = place(consumer)
     assert order.stage == Stage.ACCEPTED
     assert len(callbacks) == 1
-
 
 def test_it_does_nothing_the_second_time_a_step_runs(consumer, django_capture_on_commit_callbacks):
     order = place(consumer)
@@ -69,7 +65,6 @@ def test_it_does_nothing_the_second_time_a_step_runs(consumer, django_capture_on
     assert final["jobs"] == 1 and final["operations"] == final["placed_operations"] > 0
     assert final["requirements"] > 0
 
-
 def test_it_redrives_only_orders_stuck_longer_than_the_threshold(consumer, settings, django_capture_on_commit_callbacks):
     settings.COSMO_STUCK_AFTER = 60
     stuck = place(consumer)
@@ -82,7 +77,6 @@ def test_it_redrives_only_orders_stuck_longer_than_the_threshold(consumer, setti
     assert len(callbacks) == 1
     assert fresh.stage == Stage.ACCEPTED
 
-
 def test_it_creates_nothing_twice_when_the_sweeper_races_a_task(consumer):
     """The sweeper re-sent the step while the first delivery was still running: both run, one acts."""
     order = place(consumer)
@@ -93,28 +87,13 @@ def test_it_creates_nothing_twice_when_the_sweeper_races_a_task(consumer):
     assert pipeline.order_procure(order.pk) is False
     assert counts(order) == after_procure
 
-
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_only_one_of_two_concurrent_runs_act(world):
     from cosmo.models import User
 
     consumer = User.objects.get(username="consumer")
     order = place(consumer)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(pipeline.order_plan(order.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == [False, True]
+    results, errors = run_at_once([lambda: pipeline.order_plan(order.pk)] * 2)
+    assert errors == [] and sorted(results) == [False, True]
     assert Job.objects.filter(order_line__order=order).count() == 1
     assert order.timeline.filter(event="planned").count() == 1

@@ -1,7 +1,6 @@
 """Twenty orders racing on PostgreSQL for the last units of a part: none over-reserved, stock never
 negative, the shortage bought once on one consolidated purchase order."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from production.models import Requirement, Stock
 from suppliers.models import PurchaseOrderLine
 from tests.ordering import default_configuration
 from tests.procurement import assert_allocations_exact
+from tests.racing import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,23 +35,7 @@ def test_it_never_reserves_a_unit_twice_when_twenty_orders_race(world):
         )
         assert pipeline.order_plan(order.pk)
         orders.append(order)
-    barrier = threading.Barrier(RACERS)
-    results, errors = [], []
-
-    def procure(order_id):
-        try:
-            barrier.wait()
-            results.append(pipeline.order_procure(order_id))
-        except Exception as error:  # noqa: BLE001 - any failure fails the test below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=procure, args=(order.pk,)) for order in orders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_at_once([lambda pk=order.pk: pipeline.order_procure(pk) for order in orders])
     assert errors == [] and results == [True] * RACERS
 
     stock = Stock.objects.get(part__code="CMP-26")

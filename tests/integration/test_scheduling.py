@@ -1,7 +1,6 @@
 """Scheduling a factory on PostgreSQL: instant placement, optimization runs (locked, idempotent, recorded),
 the checker on every factory schedule, the no-overlap constraint, the planner's actions and bad input."""
 
-import threading
 import time
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from production.promise import delivery_quote, forget_floors
 from production.scheduler import check
 from production.scheduling import factory_problem
 from tests.ordering import default_configuration, scheduled_orders
+from tests.racing import run_at_once
 
 
 @pytest.fixture(autouse=True)
@@ -144,22 +144,8 @@ def test_it_lets_only_one_of_two_concurrent_task_deliveries_run(world):
     factory = Factory.objects.get(code="QD1")
     scheduled_orders(consumer, count=3)
     run = planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.ON_DEMAND, time_limit=1)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def deliver():
-        try:
-            barrier.wait()
-            results.append(planning.run_execute(run.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == [False, True]
+    results, errors = run_at_once([lambda: planning.run_execute(run.pk)] * 2)
+    assert errors == [] and sorted(results) == [False, True]
     assert ScheduleRun.objects.get(pk=run.pk).status == ScheduleRun.Status.DONE
     assert_feasible(factory)
 

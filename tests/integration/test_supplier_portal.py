@@ -9,14 +9,8 @@ from cosmo.demo import DEMO_PASSWORD
 from cosmo.models import User
 from orders.services import LineRequest, order_place
 from suppliers.models import PurchaseOrder, PurchaseOrderLine, Shipment, Supplier
-from tests.conftest import client_for, make_user
+from tests.conftest import api_for, client_for, make_user
 from tests.ordering import default_configuration
-
-
-def api_for(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 @pytest.fixture
