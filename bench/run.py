@@ -13,6 +13,15 @@ HERE = Path(__file__).resolve().parent
 NOT_BENCHMARKS = {"common.py", "run.py", "__init__.py"}
 
 
+def flat(figures: dict, prefix: str = ""):
+    """(dotted key, value) of every scalar figure, nested dictionaries included (lists are details)."""
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            yield from flat(value, f"{prefix}{key}.")
+        elif isinstance(value, (int, float, str, bool)):
+            yield f"{prefix}{key}", value
+
+
 def main(argv: list[str]) -> int:
     scripts = sorted(p for p in HERE.glob("*.py") if p.name not in NOT_BENCHMARKS)
     failed = []
@@ -26,10 +35,8 @@ def main(argv: list[str]) -> int:
         out = HERE / "out" / f"{script.stem}.json"
         if not out.exists():
             continue
-        figures = json.loads(out.read_text()).get("figures", {})
-        for key, value in figures.items():
-            if isinstance(value, (int, float, str, bool)):
-                print(f"{script.stem:<16} {key:<44} {value}")
+        for key, value in flat(json.loads(out.read_text()).get("figures", {})):
+            print(f"{script.stem:<16} {key:<44} {value}")
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
