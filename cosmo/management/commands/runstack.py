@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from cosmo import clock
 from cosmo.demo import DEMO_PASSWORD, DEMO_USERS
 
 QUEUES = "orders,procurement,planning,factory"
@@ -22,6 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # The clock keeps its factory time and takes the configured speed (a demo runs it fast).
+        if clock.anchor().speed != settings.COSMO_CLOCK_SPEED:
+            clock.reset(speed=settings.COSMO_CLOCK_SPEED)
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
@@ -35,6 +39,11 @@ class Command(BaseCommand):
             for name, command in commands.items()
         }
         self.stdout.write(self.style.SUCCESS(f"\nCosmo is running at http://{addr}/"))
+        speed = settings.COSMO_CLOCK_SPEED
+        self.stdout.write(
+            f"Factory clock: {clock.now():%Y-%m-%d %H:%M} UTC, running {speed:g}× real time"
+            + (f" (a factory day every {24 * 60 / speed:.1f} real minutes)" if speed > 1 else "")
+        )
         self.stdout.write(f"Demo logins (password “{DEMO_PASSWORD}” for each):")
         for username, role, portal in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role:<16} {portal}")
