@@ -67,27 +67,31 @@ class TabuSearch:
                 mp[b] = a
         indeg = [(jp[i] >= 0) + (mp[i] >= 0) for i in range(n)]
         order = [i for i in range(n) if indeg[i] == 0]
-        head = 0
-        while head < len(order):
-            v = order[head]
-            head += 1
-            for w in (js[v], ms[v]):
-                if w >= 0:
-                    indeg[w] -= 1
-                    if indeg[w] == 0:
-                        order.append(w)
+        r = release[:]
+        cmax = 0
+        append = order.append
+        # Kahn's topological order; a head is final when its operation leaves the queue, and it pushes
+        # the heads of its job and line successors.
+        for v in order:
+            e = r[v] + p[v]
+            if e > cmax:
+                cmax = e
+            w = js[v]
+            if w >= 0:
+                if e > r[w]:
+                    r[w] = e
+                indeg[w] -= 1
+                if not indeg[w]:
+                    append(w)
+            w = ms[v]
+            if w >= 0:
+                if e > r[w]:
+                    r[w] = e
+                indeg[w] -= 1
+                if not indeg[w]:
+                    append(w)
         if len(order) < n:
             return None
-        r = [0] * n
-        for v in order:
-            t = release[v]
-            a = jp[v]
-            if a >= 0 and r[a] + p[a] > t:
-                t = r[a] + p[a]
-            a = mp[v]
-            if a >= 0 and r[a] + p[a] > t:
-                t = r[a] + p[a]
-            r[v] = t
         q = [0] * n
         for v in reversed(order):
             t = 0
@@ -99,7 +103,7 @@ class TabuSearch:
                 t = q[b] + p[b]
             q[v] = t
         self.r, self.q, self.mp, self.ms = r, q, mp, ms
-        return max(r[i] + p[i] for i in range(n))
+        return cmax
 
     def _moves(self, v: int, cutoff: int = 1 << 62):
         """(estimate, line, position) for every insertion of critical operation v (position i of the
