@@ -5,6 +5,10 @@ earliest the graph allows (heads). A move takes one operation of a critical path
 inserts it on any capable line at any position (the neighbourhood of Mastrolilli and Gambardella): the
 makespan through the moved operation is estimated from the heads and tails of the current graph, the
 best non-tabu move is applied and evaluated exactly (a move that would close a cycle is discarded).
+The moves come from one critical path per iteration (a move that shortens the makespan must touch every
+critical path, so one suffices, and the neighbourhood is smaller and faster). After a stall the search
+restarts from its best, kicked by a few random critical moves; the best follows plateaus of equal
+makespan, so restarts drift instead of circling one schedule.
 Used for problems where only the makespan matters (no shifts, changeovers, due dates or frozen
 operations): the `.fjs` benchmark and makespan-only what-ifs. Releases are honoured.
 """
@@ -63,27 +67,31 @@ class TabuSearch:
                 mp[b] = a
         indeg = [(jp[i] >= 0) + (mp[i] >= 0) for i in range(n)]
         order = [i for i in range(n) if indeg[i] == 0]
-        head = 0
-        while head < len(order):
-            v = order[head]
-            head += 1
-            for w in (js[v], ms[v]):
-                if w >= 0:
-                    indeg[w] -= 1
-                    if indeg[w] == 0:
-                        order.append(w)
+        r = release[:]
+        cmax = 0
+        append = order.append
+        # Kahn's topological order; a head is final when its operation leaves the queue, and it pushes
+        # the heads of its job and line successors.
+        for v in order:
+            e = r[v] + p[v]
+            if e > cmax:
+                cmax = e
+            w = js[v]
+            if w >= 0:
+                if e > r[w]:
+                    r[w] = e
+                indeg[w] -= 1
+                if not indeg[w]:
+                    append(w)
+            w = ms[v]
+            if w >= 0:
+                if e > r[w]:
+                    r[w] = e
+                indeg[w] -= 1
+                if not indeg[w]:
+                    append(w)
         if len(order) < n:
             return None
-        r = [0] * n
-        for v in order:
-            t = release[v]
-            a = jp[v]
-            if a >= 0 and r[a] + p[a] > t:
-                t = r[a] + p[a]
-            a = mp[v]
-            if a >= 0 and r[a] + p[a] > t:
-                t = r[a] + p[a]
-            r[v] = t
         q = [0] * n
         for v in reversed(order):
             t = 0
@@ -95,7 +103,7 @@ class TabuSearch:
                 t = q[b] + p[b]
             q[v] = t
         self.r, self.q, self.mp, self.ms = r, q, mp, ms
-        return max(r[i] + p[i] for i in range(n))
+        return cmax
 
     def _moves(self, v: int, cutoff: int = 1 << 62):
         """(estimate, line, position) for every insertion of critical operation v (position i of the
@@ -153,6 +161,19 @@ class TabuSearch:
         c = self.cmax
         return [i for i in range(self.n) if self.r[i] + self.p[i] + self.q[i] == c]
 
+    def critical_path(self) -> list[int]:
+        """One critical path, from its end back to its start (ties broken at random)."""
+        r, p, c, rng = self.r, self.p, self.cmax, self.rng
+        ends = [i for i in range(self.n) if r[i] + p[i] == c]
+        v = rng.choice(ends)
+        path = [v]
+        while True:
+            options = [a for a in (self.jp[v], self.mp[v]) if a >= 0 and r[a] + p[a] == r[v]]
+            if not options:
+                return path
+            v = options[0] if len(options) == 1 else rng.choice(options)
+            path.append(v)
+
     def snapshot(self) -> Schedule:
         placements = {}
         for i, (j, o) in enumerate(self.keys):
@@ -173,6 +194,7 @@ class TabuSearch:
         """
         rng = self.rng
         best_sched, best = self.snapshot(), self.cmax
+        best_state = self._state()
         tabu: dict[tuple[int, int, int], int] = {}
         it = 0
         stall = 0
@@ -183,7 +205,7 @@ class TabuSearch:
             # The best few moves by estimate; a tabu move only if it would beat the best (aspiration).
             top: list[tuple[int, float, int, int, int]] = []
             worst = 1 << 62
-            for v in self.critical():
+            for v in self.critical_path():
                 mv = self.mach[v]
                 pos = self.seq[mv].index(v)
                 here = self.seq[mv][pos - 1] if pos > 0 else -1
@@ -216,20 +238,45 @@ class TabuSearch:
                 self._perturb()
             if self.cmax < best:
                 best, best_sched = self.cmax, self.snapshot()
+                best_state = self._state()
                 stall = 0
                 if on_improve is not None:
                     on_improve(best_sched, best)
             else:
+                if self.cmax == best:
+                    best_state = self._state()  # restarts drift along the plateau of equal makespans
                 stall += 1
                 if stall > max_stall:
-                    restart_from, value = best_sched, best
                     if incumbent is not None:
                         shared, shared_value = incumbent()
                         if shared_value < best:
-                            restart_from, best_sched, best = shared, shared, shared_value
-                    self._restart(restart_from)
+                            best_sched, best = shared, shared_value
+                            self._load_schedule(shared)
+                            best_state = self._state()
+                    self._load(best_state)
+                    tabu.clear()
+                    self._perturb(moves=2 + self.n // 20)
                     stall = 0
         return best_sched, best
+
+    def _state(self) -> tuple:
+        return self.mach[:], [s[:] for s in self.seq]
+
+    def _load(self, state: tuple) -> None:
+        mach, seq = state
+        self.mach = mach[:]
+        self.seq = [s[:] for s in seq]
+        self.p = [self.alt[i][self.mach[i]] for i in range(self.n)]
+        self.cmax = self._evaluate()
+
+    def _load_schedule(self, schedule: Schedule) -> None:
+        keys = self.keys
+        self.mach = [schedule.placements[k].line for k in keys]
+        self.seq = [[] for _ in range(self.n_lines)]
+        for i in sorted(range(self.n), key=lambda i: (schedule.placements[keys[i]].start, schedule.placements[keys[i]].end)):
+            self.seq[self.mach[i]].append(i)
+        self.p = [self.alt[i][self.mach[i]] for i in range(self.n)]
+        self.cmax = self._evaluate()
 
     def _perturb(self, moves: int = 3) -> None:
         """A few random critical moves, to leave a plateau or a fully tabu neighbourhood."""
@@ -249,8 +296,3 @@ class TabuSearch:
                 self._evaluate()
             else:
                 self.cmax = value
-
-    def _restart(self, schedule: Schedule) -> None:
-        """Go back to a schedule (the best so far) and shake it."""
-        self.__init__(self.problem, schedule, seed=self.rng.randrange(1 << 30))
-        self._perturb(moves=2 + self.n // 50)
