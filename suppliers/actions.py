@@ -65,7 +65,10 @@ def date_parse(value, field: str, errors: dict, *, now: datetime) -> date | None
 
 
 def _at(day: date, like: datetime, now: datetime) -> datetime:
-    """The date as a moment: at the time of day of `like` (the lead-time arrival), never before now."""
+    """The date as a moment: at the time of day of `like` (the lead-time arrival), never before now; a
+    shipment for today of parts already due (`like` has passed) arrives now, not later in the day."""
+    if like <= now and day <= now.date():
+        return now
     return max(datetime.combine(day, like.astimezone(dt_timezone.utc).time(), tzinfo=dt_timezone.utc), now)
 
 
