@@ -122,6 +122,7 @@ def floor_model(factory: Factory, *, origin: datetime, until: datetime) -> Floor
     )
     sequence: dict[int, int] = defaultdict(int)
     planned = []
+    due: dict[str, float] = {}
     variants = set()
     for op in ops:
         job = op.job
@@ -129,6 +130,8 @@ def floor_model(factory: Factory, *, origin: datetime, until: datetime) -> Floor
         variant = variant_key(family.code, job.order_line.configuration, setup_groups.get(family.pk))
         variants.add(variant)
         sequence[op.line_id] += 1
+        if job.due_date is not None:
+            due[str(job.pk)] = (job.due_date - origin).total_seconds() / 60
         release = 0.0 if job.release_date is None else max(0.0, (job.release_date - origin).total_seconds() / 60)
         planned.append(
             sim.PlannedOp(
@@ -156,7 +159,7 @@ def floor_model(factory: Factory, *, origin: datetime, until: datetime) -> Floor
     return FloorModel(
         origin=origin,
         factory=sim.Factory(lines=engine_lines),
-        plan=sim.Plan(ops=planned),
+        plan=sim.Plan(ops=planned, due=due),
         lines={line.code: line for line in lines},
         operations={str(op.pk): op for op in ops},
     )
@@ -201,7 +204,8 @@ def factory_tick(*, factory_id: int, now: datetime | None = None) -> TickResult 
         Breakdown.objects.bulk_create(breakdowns, ignore_conflicts=True)
         _measures_add(simulation, tick)
         drift = sim.drift(plan=model.plan, state=tick.state, threshold=settings.COSMO_DRIFT_MINUTES)
-        reschedule = drift.reschedule and _reschedule_due(simulation, now)
+        optimizing = settings.COSMO_PLANNING_POLICY != "fifo"
+        reschedule = optimizing and drift.reschedule and _reschedule_due(simulation, now)
         if reschedule:
             simulation.rescheduled_at = now
         tick.state.done = {}
@@ -383,3 +387,108 @@ def factories_tick(*, now: datetime | None = None) -> list[TickResult]:
         if result is not None:
             results.append(result)
     return results
+
+
+# ---- what the planner sees: the floor now, utilization over time, orders at risk ---------------------
+
+
+@dataclass(frozen=True)
+class OrderRisk:
+    """An open job's chance of being done by its due date (the what-if), with its order."""
+
+    job: Job
+    on_time: float
+    p50: datetime | None
+    p90: datetime | None
+
+
+def _state_now(simulation: FactorySimulation, model: FloorModel) -> sim.FactoryState:
+    state = sim.state_from_dict(simulation.state) if simulation.state else sim.FactoryState.fresh(
+        model.factory, model.minutes(simulation.until)
+    )
+    for code in model.lines:
+        state.lines.setdefault(code, sim.LineState())
+    state.done = {}
+    return state
+
+
+def orders_at_risk(
+    *,
+    factory: Factory,
+    runs: int = 60,
+    below: float = 0.9,
+    outage: tuple[Line, datetime, datetime] | None = None,
+    seed: str = "what-if",
+) -> list[OrderRisk]:
+    """From the simulation's current state and the schedule, run the floor ahead `runs` times and return
+    the open jobs whose probability of being done by their due date is under `below`, least likely first.
+    `outage`: what if this line goes down from one moment to another."""
+    simulation = FactorySimulation.objects.filter(factory=factory).first()
+    origin = simulation.origin if simulation else clock.now().replace(second=0, microsecond=0)
+    until = simulation.until if simulation else origin
+    model = floor_model(factory, origin=origin, until=until + timedelta(days=30))
+    if not model.plan.ops:
+        return []
+    state = _state_now(simulation, model) if simulation else sim.FactoryState.fresh(model.factory, 0.0)
+    down = None
+    if outage is not None:
+        line, start, end = outage
+        down = sim.Outage(line=line.code, start=model.minutes(start), end=model.minutes(end))
+    forecast = sim.what_if(
+        factory=model.factory, plan=model.plan, state=state, runs=runs, seed=seed, horizon=30 * 1440, outage=down
+    )
+    risky = forecast.at_risk(below)
+    jobs = Job.objects.select_related("order_line__order", "order_line__family").in_bulk([int(j.job) for j in risky])
+    return [
+        OrderRisk(
+            job=jobs[int(j.job)],
+            on_time=j.on_time,
+            p50=None if j.p50 is None else model.at(j.p50),
+            p90=None if j.p90 is None else model.at(j.p90),
+        )
+        for j in risky
+    ]
+
+
+@dataclass(frozen=True)
+class LineNow:
+    line: Line
+    status: str
+    operation: Operation | None
+    utilization: list[float | None]
+
+
+def floor_now(*, factory: Factory, hours: int = 48, bucket_hours: int = 2) -> tuple[datetime | None, list[LineNow]]:
+    """Each line's state at the simulation's latest tick, the operation in hand, and its utilization
+    (running share of the time it was on) in buckets over the last `hours`."""
+    simulation = FactorySimulation.objects.filter(factory=factory).first()
+    lines = list(Line.objects.filter(factory=factory).order_by("code"))
+    if simulation is None:
+        return None, [LineNow(line, sim.model.IDLE, None, []) for line in lines]
+    until = simulation.until
+    since = until - timedelta(hours=hours)
+    buckets = hours // bucket_hours
+    spent = {line.pk: [[0.0, 0.0] for _ in range(buckets)] for line in lines}
+    for iv in LineInterval.objects.filter(line__in=lines, end__gt=since, start__lt=until):
+        for b in range(buckets):
+            a = since + timedelta(hours=b * bucket_hours)
+            z = a + timedelta(hours=bucket_hours)
+            overlap = (min(z, iv.end) - max(a, iv.start)).total_seconds()
+            if overlap <= 0 or iv.state == sim.model.OFF:
+                continue
+            spent[iv.line_id][b][1] += overlap
+            if iv.state == sim.model.RUNNING:
+                spent[iv.line_id][b][0] += overlap
+    states = simulation.state.get("lines", {})
+    in_hand = {
+        code: s["op"] for code, s in states.items() if s.get("op") is not None
+    }
+    ops = Operation.objects.select_related("job").in_bulk([int(v) for v in in_hand.values()])
+    result = []
+    for line in lines:
+        status = states.get(line.code, {}).get("status", sim.model.IDLE)
+        op = ops.get(int(in_hand[line.code])) if line.code in in_hand else None
+        result.append(
+            LineNow(line, status, op, [round(r / on, 3) if on else None for r, on in spent[line.pk]])
+        )
+    return until, result

@@ -82,3 +82,22 @@ def test_one_long_tick_and_many_short_ones_write_the_same_history(consumer):
 def test_nothing_ships_before_the_shipping_time(consumer):
     scheduled_orders(consumer, count=1, quantity=1)
     assert orders_ship() == 0
+
+
+def test_it_asks_for_a_reschedule_once_when_reality_drifts(consumer, settings, django_capture_on_commit_callbacks):
+    from production.models import Line, MaintenanceWindow, ScheduleRun
+
+    settings.COSMO_DRIFT_MINUTES = 30
+    scheduled_orders(consumer, count=2, quantity=1)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now()
+    first = Operation.objects.order_by("planned_start").first().planned_start
+    # Every line stops for a day the schedule does not know about: the operations fall behind.
+    for line in Line.objects.filter(factory=factory):
+        MaintenanceWindow.objects.create(line=line, start=start, end=first + timedelta(days=1))
+    with django_capture_on_commit_callbacks():
+        factory_tick(factory_id=factory.pk, now=start)
+        result = factory_tick(factory_id=factory.pk, now=first + timedelta(hours=2))
+        again = factory_tick(factory_id=factory.pk, now=first + timedelta(hours=2, minutes=10))
+    assert result.reschedule and not again.reschedule
+    assert ScheduleRun.objects.filter(factory=factory, trigger=ScheduleRun.Trigger.DRIFT).count() == 1
