@@ -43,14 +43,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 orders instead of 500")
     parser.add_argument("--orders", type=int, default=500)
-    parser.add_argument("--days", type=float, default=40)
+    parser.add_argument("--days", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--step-minutes", type=float, default=60)
     parser.add_argument("--optimize-hours", type=float, default=24)
     parser.add_argument("--optimize-seconds", type=float, default=3)
     args = parser.parse_args()
     if args.quick:
-        args.orders = min(args.orders, 100)
+        args.orders, args.days = min(args.orders, 100), min(args.days, 12)
     optimized, optimized_seconds = simulate("optimized", args)
     fifo, fifo_seconds = simulate("fifo", args)
     figures = {
@@ -69,7 +69,7 @@ def main() -> int:
         "energy_15pct": (figures["energy_per_unit_reduction"] or 0) >= 0.15,
         "on_time_95pct": (optimized["on_time_rate"] or 0) >= 0.95,
     }
-    path = write_result("simulate", vars(args), figures)
+    path = write_result("simulate_quick" if args.quick else "simulate", vars(args), figures)
     for key in ("orders_shipped", "on_time_rate", "mean_lead_time_days", "p95_lead_time_days", "line_utilization",
                 "changeover_hours", "energy_kwh_per_unit", "purchase_orders", "supplier_on_time_rate"):  # fmt: skip
         print(f"{key:<24} optimized {optimized.get(key)!s:>10}   fifo {fifo.get(key)!s:>10}")

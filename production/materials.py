@@ -78,10 +78,18 @@ def stock_receive(*, factory_id: int, part_id: int, quantity: Decimal, fulfil: l
     The rest (surplus, over delivery) is free stock.
     """
     row = stock_locked(factory_id=factory_id, part_ids=[part_id], create=True)[part_id]
-    given = sum((q for _, q in fulfil), ZERO)
-    Stock.objects.filter(pk=row.pk).update(on_hand=F("on_hand") + quantity, reserved=F("reserved") + given)
+    # A requirement never reserves more than it needs (it may have been covered from free stock meanwhile):
+    # what it cannot take stays free stock.
+    locked = Requirement.objects.select_for_update().in_bulk([r.pk for r, _ in fulfil])
+    given = ZERO
     for requirement, received in fulfil:
-        Requirement.objects.filter(pk=requirement.pk).update(reserved=F("reserved") + received)
+        current = locked[requirement.pk]
+        take = min(received, current.quantity - current.reserved)
+        if take > 0:
+            current.reserved += take
+            given += take
+            Requirement.objects.filter(pk=current.pk).update(reserved=current.reserved)
+    Stock.objects.filter(pk=row.pk).update(on_hand=F("on_hand") + quantity, reserved=F("reserved") + given)
 
 
 def jobs_release(*, order_ids, now: datetime) -> list[int]:

@@ -101,6 +101,8 @@ class Command(BaseCommand):
             raise CommandError(_("The database already has orders; simulate runs on a fresh database."))
         settings.COSMO_PLANNING_POLICY = options["policy"]
         settings.COSMO_OPTIMIZE_SECONDS = options["optimize_seconds"]
+        # Drift asks for a reschedule at most once per optimization interval (each is a solver run).
+        settings.COSMO_DRIFT_MINUTES = max(settings.COSMO_DRIFT_MINUTES, options["optimize_hours"] * 60)
         settings.COSMO_TASKS_INLINE = options["in_process"]
         from cosmo.models import User
 
