@@ -21,6 +21,7 @@ app.conf.task_routes = {
     "cosmo.tasks.shipments_arrive": {"queue": "procurement"},
     "cosmo.tasks.optimize_schedule": {"queue": "planning"},
     "cosmo.tasks.optimize_schedules": {"queue": "planning"},
+    "cosmo.tasks.factory_tick": {"queue": "factory"},
 }
 app.autodiscover_tasks(["cosmo"])
 

@@ -17,6 +17,7 @@ from production.models import (
     Factory,
     Line,
     LineCapability,
+    LineSimulation,
     Part,
     PartComponent,
     RoutingStep,
@@ -180,8 +181,31 @@ CHANGEOVERS = [
 ]
 
 
+# How each line behaves in the simulation: processing-time spread (coefficient of variation), mean running
+# minutes between failures and minutes to repair, power in kW running, changing over, idle and down.
+LINE_SIMULATION = {
+    "L1": dict(spread_cv=0.08, mtbf_minutes=2400, mttr_minutes=45, power=(55, 30, 12, 4)),
+    "L2": dict(spread_cv=0.12, mtbf_minutes=1800, mttr_minutes=60, power=(48, 28, 10, 4)),
+    "L3": dict(spread_cv=0.10, mtbf_minutes=3000, mttr_minutes=40, power=(40, 22, 9, 3)),
+}
+
+
+def line_simulation_seed(line) -> None:
+    values = dict(LINE_SIMULATION[line.code])
+    running, changeover, idle, down = values.pop("power")
+    LineSimulation.objects.create(
+        line=line,
+        power_running_kw=running,
+        power_changeover_kw=changeover,
+        power_idle_kw=idle,
+        power_down_kw=down,
+        **values,
+    )
+
+
 def _calendar_and_setups(factory, lines, families) -> None:
     for line in lines:
+        line_simulation_seed(line)
         for weekdays, start, end in SHIFTS[line.code]:
             for weekday in weekdays:
                 Shift.objects.create(line=line, weekday=weekday, start=start, end=end)

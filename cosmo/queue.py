@@ -13,7 +13,15 @@ log = logging.getLogger(__name__)
 
 
 def send_now(task_name: str, *args) -> bool:
+    from django.conf import settings
+
     from cosmo.celery import app
+
+    if settings.COSMO_TASKS_INLINE:  # one process: run the same task here, now (`simulate --in-process`)
+        import cosmo.tasks  # noqa: F401  (registers the tasks)
+
+        app.tasks[task_name].apply(args=list(args), throw=True)
+        return True
 
     try:
         app.send_task(task_name, args=list(args))

@@ -195,11 +195,21 @@ COSMO_OPTIMIZE_WORKERS = int(os.environ.get("COSMO_OPTIMIZE_WORKERS", "2"))
 COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
 COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))
 # The delivery-date quote the configurator shows: orders reaches it by name, without importing production.
+# How often (real seconds) beat advances each factory's simulation to the clock's now, and the lateness
+# (factory minutes) past which the simulation asks for a reschedule (at most once per that many minutes).
+COSMO_FACTORY_TICK = float(os.environ.get("COSMO_FACTORY_TICK", "5"))
+COSMO_DRIFT_MINUTES = float(os.environ.get("COSMO_DRIFT_MINUTES", "60"))
+# How new jobs are placed: "optimized" (the dispatcher, CP-SAT runs) or "fifo" (first come first served on
+# the first free line, the baseline `simulate --policy fifo` compares against; no optimization runs).
+COSMO_PLANNING_POLICY = os.environ.get("COSMO_PLANNING_POLICY", "optimized")
+# `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
+COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
     "suppliers-autopilot": {"task": "cosmo.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},
     "shipments-arrive": {"task": "cosmo.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
+    "factory-tick": {"task": "cosmo.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
     "optimize-schedules": {"task": "cosmo.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }
 

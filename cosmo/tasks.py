@@ -4,7 +4,7 @@ the receiving dock, a scheduling run)."""
 from celery import shared_task
 
 from cosmo import pipeline
-from production import planning
+from production import planning, shopfloor
 from suppliers import autopilot, receiving
 
 
@@ -46,3 +46,8 @@ def optimize_schedule(run_id: int) -> bool:
 @shared_task
 def optimize_schedules() -> int:
     return len(planning.schedules_optimize_changed())
+
+
+@shared_task
+def factory_tick() -> int:
+    return len(shopfloor.factories_tick())

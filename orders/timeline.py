@@ -30,6 +30,10 @@ EVENTS = {
     "unsourced": lambda p: _("At risk: no supplier is left for %(part)s; a planner will step in.") % p,
     "scheduled": lambda p: _("Production scheduled on %(lines)s, finishing %(end)s.") % p,
     "po_confirmed": lambda p: _("%(supplier)s confirmed the parts of purchase order %(po)s.") % p,
+    "operation_started": lambda p: _("In production: %(operation)s started on %(line)s at %(at)s.") % p,
+    "expected_changed": lambda p: _("Expected delivery date is now %(date)s.") % p,
+    "completed": lambda p: _("Production finished at %(end)s; the order is being packed for shipping.") % p,
+    "shipped": lambda p: _("Shipped.") % p,
     "cancelled": lambda p: _("Order cancelled.") % p,
 }
 

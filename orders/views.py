@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
 from orders.configuration import delivery_quote, family_defaults, group_error_text, selection_evaluate
-from orders.models import CANCELLABLE_STAGES, OptionGroup, Order, ProductFamily, SavedConfiguration
+from orders.models import CANCELLABLE_STAGES, OptionGroup, Order, ProductFamily, SavedConfiguration, Stage
 from orders.picture import product_svg
 from orders.services import LineRequest, OrderInvalid, order_place
 
@@ -158,7 +158,11 @@ def _order_for(request, number):
 def order_detail(request, number):
     order = _order_for(request, number)
     template = "orders/order_detail.html#status" if request.htmx else "orders/order_detail.html"
-    return render(request, template, {"order": order, "cancellable": CANCELLABLE_STAGES})
+    # What the factory is doing on the order now: the last operation the simulated floor started.
+    making = None
+    if order.stage == Stage.IN_PRODUCTION:
+        making = order.timeline.filter(event="operation_started").order_by("at", "pk").last()
+    return render(request, template, {"order": order, "cancellable": CANCELLABLE_STAGES, "making": making})
 
 
 @consumer_required

@@ -5,7 +5,9 @@ from production.models import (
     Factory,
     Job,
     Line,
+    Breakdown,
     LineCapability,
+    LineSimulation,
     Operation,
     Part,
     PartComponent,
@@ -56,10 +58,21 @@ class CapabilityInline(admin.TabularInline):
     extra = 0
 
 
+class LineSimulationInline(admin.StackedInline):
+    model = LineSimulation
+    extra = 0
+
+
 @admin.register(Line)
 class LineAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "factory"]
-    inlines = [CapabilityInline]
+    inlines = [CapabilityInline, LineSimulationInline]
+
+
+@admin.register(Breakdown)
+class BreakdownAdmin(admin.ModelAdmin):
+    list_display = ["line", "start", "end", "cause"]
+    list_filter = ["line__factory", "line", "cause"]
 
 
 @admin.register(Stock)

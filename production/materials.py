@@ -78,16 +78,21 @@ def stock_receive(*, factory_id: int, part_id: int, quantity: Decimal, fulfil: l
     The rest (surplus, over delivery) is free stock.
     """
     row = stock_locked(factory_id=factory_id, part_ids=[part_id], create=True)[part_id]
-    row.on_hand += quantity
-    row.reserved += sum((q for _, q in fulfil), ZERO)
-    row.save(update_fields=["on_hand", "reserved"])
-    # The sums are made here in Decimal on locked rows: SQLite would add decimals as floats in SQL and
-    # could overshoot a requirement's quantity by a rounding error.
+    # Sums are made in Decimal on the locked rows (SQLite would add decimals as floats in SQL). A
+    # requirement never reserves more than it needs (it may have been covered from free stock meanwhile):
+    # what it cannot take stays free stock.
     locked = Requirement.objects.select_for_update().in_bulk([r.pk for r, _ in fulfil])
+    given = ZERO
     for requirement, received in fulfil:
-        fresh = locked[requirement.pk]
-        fresh.reserved += received
-        fresh.save(update_fields=["reserved"])
+        current = locked[requirement.pk]
+        take = min(received, current.quantity - current.reserved)
+        if take > 0:
+            current.reserved += take
+            given += take
+            current.save(update_fields=["reserved"])
+    row.on_hand += quantity
+    row.reserved += given
+    row.save(update_fields=["on_hand", "reserved"])
 
 
 def jobs_release(*, order_ids, now: datetime) -> list[int]:

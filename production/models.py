@@ -329,6 +329,8 @@ class Operation(models.Model):
     )
     # Set when the operation really starts on the floor; from then on no schedule moves it.
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # Set when the simulated line finishes it.
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
     planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
 
@@ -357,6 +359,7 @@ class ScheduleRun(models.Model):
         MAINTENANCE = "maintenance", _("Maintenance window")
         PIN = "pin", _("Job pinned")
         PRIORITY = "priority", _("Priority raised")
+        DRIFT = "drift", _("Reality drifted from the plan")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -406,3 +409,84 @@ class ScheduleRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class LineSimulation(models.Model):
+    """How a line behaves in the simulation: the spread of processing times around the plan, failures and
+    repairs, and the power it draws in each state (kW)."""
+
+    class SpreadKind(models.TextChoices):
+        FIXED = "fixed", _("Fixed")
+        LOGNORMAL = "lognormal", _("Lognormal")
+        TRIANGULAR = "triangular", _("Triangular")
+        UNIFORM = "uniform", _("Uniform")
+
+    line = models.OneToOneField(Line, on_delete=models.CASCADE, related_name="simulation")
+    spread = models.CharField(_("processing-time spread"), max_length=12, choices=SpreadKind.choices, default="lognormal")
+    spread_cv = models.FloatField(_("coefficient of variation"), default=0.1)
+    mtbf_minutes = models.FloatField(_("mean running minutes between failures"), null=True, blank=True)
+    mttr_minutes = models.FloatField(_("mean minutes to repair"), default=0.0)
+    power_running_kw = models.FloatField(_("power running (kW)"), default=0.0)
+    power_changeover_kw = models.FloatField(_("power changing over (kW)"), default=0.0)
+    power_idle_kw = models.FloatField(_("power idle (kW)"), default=0.0)
+    power_down_kw = models.FloatField(_("power down (kW)"), default=0.0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(spread_cv__gte=0, spread_cv__lte=0.4), name="spread_cv_range"),
+            models.CheckConstraint(
+                condition=models.Q(mtbf_minutes__isnull=True) | models.Q(mtbf_minutes__gt=0), name="mtbf_positive"
+            ),
+            models.CheckConstraint(condition=models.Q(mttr_minutes__gte=0), name="mttr_not_negative"),
+        ]
+        verbose_name = _("line simulation parameters")
+        verbose_name_plural = _("line simulation parameters")
+
+
+class FactorySimulation(models.Model):
+    """A factory's simulation: the engine's state (JSON) as of `until`, the origin its minutes count from,
+    and what it has measured so far (minutes per line and state, energy per line)."""
+
+    factory = models.OneToOneField(Factory, on_delete=models.CASCADE, related_name="simulation")
+    origin = models.DateTimeField(_("origin"))
+    until = models.DateTimeField(_("simulated until"))
+    seed = models.CharField(_("seed"), max_length=32, default="0")
+    state = models.JSONField(_("state"), default=dict)
+    minutes = models.JSONField(_("minutes per line and state"), default=dict)
+    energy_kwh = models.JSONField(_("energy per line (kWh)"), default=dict)
+    rescheduled_at = models.DateTimeField(_("last reschedule asked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("factory simulation")
+
+    def __str__(self) -> str:
+        return f"{self.factory.code} @ {self.until:%Y-%m-%d %H:%M}"
+
+
+class LineInterval(models.Model):
+    """A line in one state (running, changeover, idle, down, off) from `start` to `end`."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="intervals")
+    state = models.CharField(_("state"), max_length=12)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    operation = models.ForeignKey(Operation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["line", "start"]
+        indexes = [models.Index(fields=["line", "end"])]
+        verbose_name = _("line state interval")
+
+
+class Breakdown(models.Model):
+    """A line down by a failure (or an outage) from `start` to `end`."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="breakdowns")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    cause = models.CharField(_("cause"), max_length=12)
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [models.UniqueConstraint(fields=["line", "start"], name="one_breakdown_per_line_and_start")]
+        verbose_name = _("breakdown")

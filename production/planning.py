@@ -28,7 +28,7 @@ from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from production.kpis import schedule_kpis
 from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, ScheduleRun
-from production.scheduler import Placement, ProblemError, Schedule, dispatch, insert_jobs, solve, violations
+from production.scheduler import Placement, ProblemError, Schedule, dispatch, fifo_insert, insert_jobs, solve, violations
 from production.scheduling import FactoryProblem, due_from_promise, factory_problem, schedule_write
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,10 @@ def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
     """`base` with `jobs` (engine indices) placed again by the dispatcher, heaviest then most urgent
     first, nothing else moving; if that is not feasible (the factory changed under the old schedule),
     a fresh dispatch of everything that has not started."""
+    if settings.COSMO_PLANNING_POLICY == "fifo":
+        # The baseline of `simulate --policy fifo`: first come (the job's number) first served.
+        order = sorted(set(jobs), key=lambda j: fp.jobs[j].pk)
+        return fifo_insert(fp.problem, fp.without(base, order), order)
     order = sorted(set(jobs), key=lambda j: (-fp.problem.jobs[j].weight, fp.problem.jobs[j].due or 1 << 40, j))
     try:
         schedule = insert_jobs(fp.problem, fp.without(base, order), order)
@@ -169,8 +173,11 @@ def runs_redrive() -> int:
 
 
 def schedules_optimize_changed() -> list[ScheduleRun]:
-    """The periodic optimization: one run for every factory whose schedule changed since its last run."""
+    """The periodic optimization: one run for every factory whose schedule changed since its last run
+    (none under the fifo baseline policy)."""
     runs = []
+    if settings.COSMO_PLANNING_POLICY == "fifo":
+        return runs
     for factory in Factory.objects.all():
         last = ScheduleRun.objects.filter(factory=factory, status=ScheduleRun.Status.DONE).first()
         has_jobs = Job.objects.filter(factory=factory, status__in=[Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION]).exists()

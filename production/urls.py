@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:code>/jobs/<str:number>/pin/", views.pin, name="pin"),
     path("<slug:code>/jobs/<str:number>/priority/", views.prioritize, name="priority"),
     path("<slug:code>/maintenance/", views.maintenance, name="maintenance"),
+    path("<slug:code>/floor/", views.floor, name="floor"),
 ]

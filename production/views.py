@@ -18,8 +18,9 @@ from production.explain import job_states, waiting_state
 from production.materials import jobs_waiting
 from production.gantt import DEFAULT_ZOOM, gantt
 from production.kpis import schedule_kpis
-from production.models import Factory, Job, Line, Operation, ScheduleRun
+from production.models import Breakdown, Factory, Job, Line, Operation, ScheduleRun
 from production.scheduling import aware, factory_problem
+from production.shopfloor import floor_now, orders_at_risk
 
 
 @planner_required
@@ -228,3 +229,68 @@ def maintenance(request, code):
         except planning.PlanningError as exc:
             form.add_error(None, str(exc))
     return _render(request, factory, "production/plan.html#maintenance", context)
+
+
+class WhatIfForm(forms.Form):
+    line = forms.ModelChoiceField(queryset=Line.objects.none(), label=_("Line"), to_field_name="code")
+    start = forms.DateTimeField(label=_("Down from"))
+    end = forms.DateTimeField(label=_("until"))
+
+    def __init__(self, *args, factory: Factory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.factory = factory
+        self.fields["line"].queryset = Line.objects.filter(factory=factory)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            data["start"], data["end"] = aware(data["start"], self.factory), aware(data["end"], self.factory)
+            if data["end"] <= data["start"]:
+                raise forms.ValidationError(_("The outage must end after it starts."))
+        return data
+
+
+CHART_WIDTH, CHART_HEIGHT = 480, 120
+LINE_COLOURS = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#4a5568"]
+
+
+def _chart(lines) -> list[dict]:
+    """SVG polylines of utilization per line (server-rendered, no script)."""
+    series = []
+    for k, now in enumerate(lines):
+        values = now.utilization
+        if not values:
+            continue
+        step = CHART_WIDTH / max(1, len(values) - 1)
+        points = " ".join(
+            f"{i * step:.1f},{CHART_HEIGHT - (v or 0) * CHART_HEIGHT:.1f}" for i, v in enumerate(values)
+        )
+        series.append({"line": now.line, "points": points, "colour": LINE_COLOURS[k % len(LINE_COLOURS)]})
+    return series
+
+
+@planner_required
+def floor(request, code):
+    """The live floor: line states, utilization over the last two days, breakdowns, and the orders at risk
+    (what-if), optionally with a line down for a while."""
+    factory = _factory(code)
+    until, lines = floor_now(factory=factory)
+    form = WhatIfForm(request.GET or None, factory=factory)
+    outage = None
+    if request.GET and form.is_valid():
+        outage = (form.cleaned_data["line"], form.cleaned_data["start"], form.cleaned_data["end"])
+    context = {
+        "factory": factory,
+        "until": until,
+        "lines": lines,
+        "chart": _chart(lines),
+        "chart_width": CHART_WIDTH,
+        "chart_height": CHART_HEIGHT,
+        # The what-if runs when the page is opened or asked; the live part polls without it.
+        "risks": [] if request.htmx else orders_at_risk(factory=factory, outage=outage),
+        "outage": outage,
+        "form": form,
+        "breakdowns": Breakdown.objects.filter(line__factory=factory).select_related("line")[:20],
+    }
+    template = "production/floor.html#live" if request.htmx else "production/floor.html"
+    return _render(request, factory, template, context)

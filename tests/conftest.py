@@ -86,6 +86,13 @@ def fast_factory(transactional_db):
 
 
 @pytest.fixture
+def factory_floor(celery_worker_live):
+    """The live worker with the simulated factory floor ticking too (beat's factory tick)."""
+    celery_worker_live.floor_running.set()
+    yield celery_worker_live
+
+
+@pytest.fixture
 def celery_worker_live(transactional_db, settings):
     """A real Celery worker (threaded, in this process) on the suite's broker, serving every queue, and a
     small stand-in for beat that sends the periodic tasks (suppliers' autopilot, arrivals, sweeper) often."""
@@ -113,15 +120,20 @@ def celery_worker_live(transactional_db, settings):
         shutdown_timeout=30,
     ) as worker:
         stop = threading.Event()
+        worker.floor_running = floor_running = threading.Event()
 
         def beat():
             # Tasks that run every minute or more often are sent every 0.3 s; slower ones (the periodic
             # optimization) keep their own period, so they stay out of a test's few seconds.
+            # The factory tick runs only in the tests that ask for it (`factory_floor`), so that the others
+            # see their orders stop at scheduled.
             due = {name: 0.0 for name in settings.CELERY_BEAT_SCHEDULE}
             started = time.monotonic()
             while not stop.wait(0.3):
                 elapsed = time.monotonic() - started
                 for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+                    if name == "factory-tick" and not floor_running.is_set():
+                        continue
                     period = entry["schedule"]
                     if period > 60:
                         if elapsed >= due[name] + period:

@@ -13,7 +13,7 @@ Public API (see each module's docstrings for the data they take and return):
 
 from .checker import InfeasibleSchedule, check, violations
 from .cpsat import SolveResult, Weights, solve, solve_plain
-from .dispatcher import Floor, capable_to_promise, dispatch, insert_jobs
+from .dispatcher import Floor, capable_to_promise, dispatch, fifo_insert, insert_jobs
 from .fjsp import FjsFormatError, parse_fjs, read_fjs
 from .problem import Frozen, Job, Line, Objective, Operation, Placement, Problem, ProblemError, Schedule
 
@@ -35,6 +35,7 @@ __all__ = [
     "capable_to_promise",
     "check",
     "dispatch",
+    "fifo_insert",
     "insert_jobs",
     "parse_fjs",
     "read_fjs",

@@ -215,3 +215,34 @@ def capable_to_promise(problem: Problem, schedule: Schedule, job: Job) -> int:
     operation fits in no shift window.
     """
     return Floor(problem, schedule).quote(job)
+
+
+def fifo_insert(problem: Problem, schedule: Schedule, jobs: Iterable[int]) -> Schedule:
+    """The baseline a factory without Cosmo would run: the given jobs, first come first served, each
+    operation appended to the capable line that is free first (no gap filling), whatever changeover that
+    costs and whenever the job is due."""
+    floor = Floor(problem, schedule)
+    placements = dict(schedule.placements)
+    for j in jobs:
+        job = problem.jobs[j]
+        ready = job.release
+        for o, op in enumerate(job.operations):
+            if op.frozen is not None:
+                f = op.frozen
+                placement = Placement(j, o, f.line, f.start, f.end)
+            else:
+                options = op.lines()
+
+                def free(line: int) -> int:
+                    ends = floor.timelines[line].ends
+                    return max(ready, ends[-1] if ends else ready)
+
+                line = min(options, key=lambda k: (free(k), k))
+                start = floor.timelines[line].earliest_fit(free(line), options[line], job.variant)
+                if start is None:
+                    raise ProblemError(f"job {j} operation {o} fits in no shift window of its lines")
+                placement = Placement(j, o, line, start, start + options[line])
+            floor.timelines[placement.line].insert(placement.start, placement.end, job.variant)
+            placements[(j, o)] = placement
+            ready = placement.end
+    return Schedule(placements)

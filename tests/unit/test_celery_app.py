@@ -9,6 +9,7 @@ EXPECTED_QUEUES = {
     "cosmo.tasks.sweep": "orders",
     "cosmo.tasks.optimize_schedule": "planning",
     "cosmo.tasks.optimize_schedules": "planning",
+    "cosmo.tasks.factory_tick": "factory",
 }
 
 

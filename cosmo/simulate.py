@@ -1,0 +1,226 @@
+"""The headless main job: seeded consumer demand through the whole pipeline, the factory clock fast-forwarded
+until every order ships, and the figures that show what the planning policy buys (`manage.py simulate`).
+
+`demand_generate` draws the orders (random valid configurations of the catalog, chosen group by group among
+the options the configurator still offers, arriving over the first half of the period); `simulation_run`
+places them through `order_place` as the clock reaches them, steps the clock, runs the periodic work of beat
+(suppliers' autopilot, arrivals, the factory tick, the periodic optimization) and returns `simulation_kpis`.
+With `COSMO_TASKS_INLINE` every task enqueued runs at once in this process (the same task functions);
+otherwise real workers serve the queues.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Sum
+
+from cosmo import clock
+from orders.configuration import family_compiled
+from orders.configurator import default_selection, evaluate
+from orders.models import Order, OrderLine, ProductFamily, Stage, TimelineEntry
+from orders.services import LineRequest, order_place
+from production import planning, shopfloor
+from production.models import Factory, FactorySimulation
+from suppliers import autopilot, receiving
+from suppliers.models import AutopilotProfile, PurchaseOrder, Supplier
+from suppliers.scorecard import deliveries_counted
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One consumer order of the demand: when it arrives (minutes after the start) and what it holds."""
+
+    minute: float
+    family: str
+    configuration: dict
+    quantity: int
+
+
+def configuration_random(compiled, rng: random.Random) -> dict:
+    """A random valid configuration: group by group, one of the options the engine still offers."""
+    selection = dict(default_selection(compiled))
+    result = evaluate(compiled, selection)
+    by_group: dict[str, list[str]] = {}
+    for state in result.options.values():
+        by_group.setdefault(state.group, []).append(state.code)
+    for group in sorted(by_group):
+        current = selection.get(group)
+        if not isinstance(current, str):
+            continue  # multi and numeric groups keep their defaults
+        offered = [s.code for s in result.options.values() if s.group == group and s.available]
+        if not offered:
+            continue
+        candidate = {**selection, group: rng.choice(sorted(offered))}
+        answer = evaluate(compiled, candidate)
+        if answer.satisfiable and not answer.errors:
+            selection, result = candidate, answer
+    return selection if result.valid else dict(default_selection(compiled))
+
+
+def demand_generate(*, orders: int, days: float, seed: int) -> list[Arrival]:
+    """`orders` seeded orders of the catalog's families that a factory line can make, arriving at random
+    (uniformly) over the first half of `days`."""
+    rng = random.Random(seed)
+    families = list(ProductFamily.objects.filter(capabilities__isnull=False).distinct().order_by("code"))
+    compiled = {family.code: family_compiled(family) for family in families}
+    window = days * 1440 / 2
+    minutes = sorted(rng.uniform(0, window) for _ in range(orders))
+    arrivals = []
+    for minute in minutes:
+        family = rng.choice(families)
+        arrivals.append(
+            Arrival(
+                minute=round(minute, 1),
+                family=family.code,
+                configuration=configuration_random(compiled[family.code], rng),
+                quantity=rng.choice([1, 1, 1, 2, 2, 3]),
+            )
+        )
+    return arrivals
+
+
+def simulation_run(
+    *,
+    customer,
+    orders: int,
+    days: float,
+    seed: int,
+    step_minutes: float = 30,
+    optimize_hours: float = 24,
+    wait: Callable[[], None] | None = None,
+    progress: Callable[[int, int, datetime], None] | None = None,
+) -> dict:
+    """Run the demand to the end (every order shipped or cancelled, or `days` passed) and return the KPIs.
+
+    The clock stands still between steps; each step moves it `step_minutes`. `wait` is called after each
+    step's work was handed to the queues (real workers: it waits until they are idle); `progress` gets the
+    orders finished, the orders in all, and the factory time.
+    """
+    arrivals = demand_generate(orders=orders, days=days, seed=seed)
+    suppliers_on_autopilot(seed=seed)
+    start = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    end = start + timedelta(days=days)
+    clock.reset(start=start, speed=0)
+    placed: list[int] = []
+    t = start
+    last_optimize = start
+    k = 0
+    while t < end:
+        t += timedelta(minutes=step_minutes)
+        clock.reset(start=t, speed=0)
+        while k < len(arrivals) and start + timedelta(minutes=arrivals[k].minute) <= t:
+            a = arrivals[k]
+            order = order_place(
+                customer=customer,
+                lines=[LineRequest(a.family, a.configuration, a.quantity)],
+                delivery_address="1 Simulation Road",
+            )
+            placed.append(order.pk)
+            k += 1
+        autopilot.suppliers_autopilot()
+        receiving.shipments_arrive()
+        shopfloor.factories_tick(now=t)
+        if t - last_optimize >= timedelta(hours=optimize_hours):
+            planning.schedules_optimize_changed()
+            last_optimize = t
+        if wait is not None:
+            wait()
+        finished = Order.objects.filter(pk__in=placed, stage__in=[Stage.SHIPPED, Stage.CANCELLED]).count()
+        if progress is not None:
+            progress(finished, len(arrivals), t)
+        if k == len(arrivals) and finished == len(arrivals):
+            break
+    return simulation_kpis(order_ids=placed, start=start, until=t, ordered=len(arrivals))
+
+
+def suppliers_on_autopilot(*, seed: int) -> None:
+    """Every supplier without an autopilot answers on its own too (a headless run has nobody at a portal):
+    within four factory hours, 5 % of its lines a day late."""
+    for supplier in Supplier.objects.filter(autopilot_profile__isnull=True):
+        AutopilotProfile.objects.create(
+            supplier=supplier, seed=seed, confirm_after_hours=4, late_rate="0.05", late_days=1, transit_days=1
+        )
+    Supplier.objects.update(autopilot=True)
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def simulation_kpis(*, order_ids: list[int], start: datetime, until: datetime, ordered: int) -> dict:
+    """The figures of a run: orders shipped, on time, lead times, utilization, changeovers, energy, buying."""
+    shipped_at = dict(
+        TimelineEntry.objects.filter(order__in=order_ids, event="shipped").values_list("order_id", "at")
+    )
+    orders = {o.pk: o for o in Order.objects.filter(pk__in=order_ids)}
+    tz = ZoneInfo(Factory.objects.order_by("pk").first().timezone)
+    lead_days = [(shipped_at[pk] - orders[pk].placed_at).total_seconds() / 86400 for pk in shipped_at]
+    on_time = sum(
+        1
+        for pk, at in shipped_at.items()
+        if orders[pk].promised_date is None or at.astimezone(tz).date() <= orders[pk].promised_date
+    )
+    units = OrderLine.objects.filter(order__in=list(shipped_at)).aggregate(units=Sum("quantity"))["units"] or 0
+    minutes: dict[str, float] = {}
+    energy = 0.0
+    lines = {}
+    for simulation in FactorySimulation.objects.all():
+        energy += sum(simulation.energy_kwh.values())
+        for line, spent in simulation.minutes.items():
+            on = sum(v for s, v in spent.items() if s != "off")
+            lines[line] = round(spent.get("running", 0.0) / on, 4) if on else 0.0
+            for state, value in spent.items():
+                minutes[state] = minutes.get(state, 0.0) + value
+    on_minutes = sum(v for s, v in minutes.items() if s != "off")
+    deliveries = deliveries_counted(PurchaseOrder.objects.values_list("supplier_id", flat=True).distinct())
+    received = sum(total for total, _ in deliveries.values())
+    received_on_time = sum(on for _, on in deliveries.values())
+    mean_lead = statistics.fmean(lead_days) if lead_days else None
+    return {
+        "orders": ordered,
+        "orders_shipped": len(shipped_at),
+        "units_shipped": int(units),
+        "on_time_rate": round(on_time / ordered, 4) if ordered else None,
+        "mean_lead_time_days": None if mean_lead is None else round(mean_lead, 3),
+        "p95_lead_time_days": None if not lead_days else round(_percentile(lead_days, 0.95), 3),
+        "line_utilization": round(minutes.get("running", 0.0) / on_minutes, 4) if on_minutes else None,
+        "utilization_per_line": dict(sorted(lines.items())),
+        "changeover_hours": round(minutes.get("changeover", 0.0) / 60, 2),
+        "energy_kwh": round(energy, 1),
+        "energy_kwh_per_unit": round(energy / units, 3) if units else None,
+        "purchase_orders": PurchaseOrder.objects.count(),
+        "supplier_on_time_rate": round(received_on_time / received, 4) if received else None,
+        "simulated_days": round((until - start).total_seconds() / 86400, 2),
+    }
+
+
+def queues_idle(timeout: float = 120) -> Callable[[], None]:
+    """For real workers: a `wait` that returns once no worker has a task in hand or waiting (best effort)."""
+    from cosmo.celery import app
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        inspector = app.control.inspect(timeout=0.5)
+        while time.monotonic() < deadline:
+            with app.connection_for_write() as connection:
+                waiting = sum(
+                    connection.default_channel.queue_declare(queue=q, passive=True).message_count
+                    for q in ("orders", "procurement", "planning", "factory")
+                )
+            active = inspector.active() or {}
+            if waiting == 0 and not any(active.values()):
+                return
+            time.sleep(0.05)
+
+    return wait

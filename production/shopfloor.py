@@ -1,0 +1,494 @@
+"""The factory floor: the simulation advanced to the clock's now, and what it did written to the database.
+
+`factory_tick` reads a factory's lines, shifts, changeovers and scheduled operations, runs the engine
+(`production.simulation.advance`) from the stored state up to the factory clock's now, and in the same
+transaction, under the factory's row lock, writes what happened: actual starts and ends of operations,
+line state intervals, breakdowns, minutes and energy per line, the new state. Orders move on from it:
+in production (each operation started, with its line), completed (every job done), and shipped once the
+shipping time has passed. A tick that finds the state already at now does nothing, so a tick run twice
+changes nothing the second time, and a worker killed mid-tick leaves the previous state and no effects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cosmo import clock
+from orders.models import Order, Stage
+from orders.timeline import timeline_add
+from production import simulation as sim
+from production.models import (
+    Breakdown,
+    Factory,
+    FactorySimulation,
+    Job,
+    Line,
+    LineInterval,
+    LineSimulation,
+    MaintenanceWindow,
+    Operation,
+    ScheduleRun,
+    SetupGroup,
+    Shift,
+)
+from production.scheduling import ChangeoverTable, line_windows, shipping_time, variant_key
+
+OPEN_JOBS = (Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION)
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What one tick did (for the task's log and the tests)."""
+
+    factory: str
+    minutes: float
+    started: int
+    ended: int
+    breakdowns: int
+    completed: int
+    shipped: int
+    reschedule: bool
+
+
+def sim_line(line: Line, params: LineSimulation | None, windows, changeovers) -> sim.Line:
+    """The engine's line from the database row, its parameters, working windows and changeover matrix."""
+    p = params or LineSimulation(line=line)
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for (a, b), minutes in changeovers.items():
+        table[a][b] = float(minutes)
+    return sim.Line(
+        id=line.code,
+        shifts=None if windows is None else [tuple(w) for w in windows],
+        changeovers=dict(table),
+        processing=sim.Spread(p.spread, p.spread_cv),
+        mtbf=p.mtbf_minutes,
+        mttr=p.mttr_minutes,
+        power=sim.Power(
+            running=p.power_running_kw,
+            changeover=p.power_changeover_kw,
+            idle=p.power_idle_kw,
+            down=p.power_down_kw,
+        ),
+    )
+
+
+@dataclass
+class FloorModel:
+    """A factory's simulation inputs built from the database, and the maps back to the rows."""
+
+    origin: datetime
+    factory: sim.Factory
+    plan: sim.Plan
+    lines: dict[str, Line]
+    operations: dict[str, Operation]
+
+    def minutes(self, moment: datetime) -> float:
+        return (moment - self.origin).total_seconds() / 60
+
+    def at(self, minutes: float) -> datetime:
+        return self.origin + timedelta(seconds=round(minutes * 60))
+
+
+def floor_model(factory: Factory, *, origin: datetime, until: datetime) -> FloorModel:
+    """The engine's factory (lines with shifts from `origin` to past `until`) and the plan: every placed
+    operation of an open job that has not ended, each line's in planned-start order."""
+    tz = ZoneInfo(factory.timezone)
+    lines = list(Line.objects.filter(factory=factory).order_by("code"))
+    params = {p.line_id: p for p in LineSimulation.objects.filter(line__factory=factory)}
+    shifts: dict[int, list[Shift]] = defaultdict(list)
+    for shift in Shift.objects.filter(line__factory=factory):
+        shifts[shift.line_id].append(shift)
+    maintenance: dict[int, list] = defaultdict(list)
+    for window in MaintenanceWindow.objects.filter(line__factory=factory, end__gt=origin):
+        maintenance[window.line_id].append((window.start, window.end))
+    horizon = math.ceil((until - origin).total_seconds() / 60) + 3 * 1440
+
+    setup_groups = dict(SetupGroup.objects.values_list("family_id", "group_code"))
+    ops = list(
+        Operation.objects.filter(
+            job__factory=factory, job__status__in=OPEN_JOBS, line__isnull=False, ended_at__isnull=True
+        )
+        .select_related("job__order_line__family", "line")
+        .order_by("planned_start", "pk")
+    )
+    sequence: dict[int, int] = defaultdict(int)
+    planned = []
+    due: dict[str, float] = {}
+    variants = set()
+    for op in ops:
+        job = op.job
+        family = job.order_line.family
+        variant = variant_key(family.code, job.order_line.configuration, setup_groups.get(family.pk))
+        variants.add(variant)
+        sequence[op.line_id] += 1
+        if job.due_date is not None:
+            due[str(job.pk)] = (job.due_date - origin).total_seconds() / 60
+        release = 0.0 if job.release_date is None else max(0.0, (job.release_date - origin).total_seconds() / 60)
+        planned.append(
+            sim.PlannedOp(
+                id=str(op.pk),
+                job=str(job.pk),
+                index=op.sequence,
+                line=op.line.code,
+                sequence=sequence[op.line_id],
+                planned_start=(op.planned_start - origin).total_seconds() / 60,
+                planned_duration=(op.planned_end - op.planned_start).total_seconds() / 60,
+                variant=variant,
+                release=release,
+            )
+        )
+    table = ChangeoverTable(factory)
+    engine_lines = [
+        sim_line(
+            line,
+            params.get(line.pk),
+            line_windows(line, shifts.get(line.pk, []), maintenance.get(line.pk, []), tz, origin, horizon),
+            table.matrix(line.pk, variants) if variants else {},
+        )
+        for line in lines
+    ]
+    return FloorModel(
+        origin=origin,
+        factory=sim.Factory(lines=engine_lines),
+        plan=sim.Plan(ops=planned, due=due),
+        lines={line.code: line for line in lines},
+        operations={str(op.pk): op for op in ops},
+    )
+
+
+def _simulation_for(factory: Factory, now: datetime) -> FactorySimulation:
+    origin = now.replace(second=0, microsecond=0)
+    simulation, _created = FactorySimulation.objects.get_or_create(
+        factory=factory, defaults={"origin": origin, "until": origin, "seed": factory.code}
+    )
+    return simulation
+
+
+def factory_tick(*, factory_id: int, now: datetime | None = None) -> TickResult | None:
+    """Advance one factory's simulation to `now` (the factory clock's now, to the second) and write what
+    happened, in one transaction under the factory's row lock. None when there was nothing to advance."""
+    now = (now or clock.now()).replace(microsecond=0)
+    with transaction.atomic():
+        factory = Factory.objects.select_for_update().get(pk=factory_id)
+        simulation = _simulation_for(factory, now)
+        if now <= simulation.until:
+            return None
+        model = floor_model(factory, origin=simulation.origin, until=now)
+        state = (
+            sim.state_from_dict(simulation.state)
+            if simulation.state
+            else sim.FactoryState.fresh(model.factory, model.minutes(simulation.until))
+        )
+        for code in model.lines:
+            state.lines.setdefault(code, sim.LineState())
+        # Operations done in earlier ticks are left out of the plan; their record need not be carried.
+        state.done = {}
+        tick = sim.advance(
+            factory=model.factory, plan=model.plan, state=state, until=model.minutes(now), seed=simulation.seed
+        )
+        started, ended = _operations_write(model, tick)
+        _intervals_write(model, tick)
+        breakdowns = [
+            Breakdown(line=model.lines[b.line], start=model.at(b.start), end=model.at(b.end), cause=b.cause)
+            for b in tick.breakdowns
+        ]
+        Breakdown.objects.bulk_create(breakdowns, ignore_conflicts=True)
+        _measures_add(simulation, tick)
+        drift = sim.drift(plan=model.plan, state=tick.state, threshold=settings.COSMO_DRIFT_MINUTES)
+        optimizing = settings.COSMO_PLANNING_POLICY != "fifo"
+        reschedule = optimizing and drift.reschedule and _reschedule_due(simulation, now)
+        if reschedule:
+            simulation.rescheduled_at = now
+        tick.state.done = {}
+        simulation.state = sim.to_dict(tick.state)
+        simulation.until = now
+        simulation.save()
+        _orders_in_production(started, ZoneInfo(factory.timezone))
+        completed = _jobs_complete(factory, ended)
+        _expected_dates_follow(model, drift, factory)
+        shipped = orders_ship(now=now)
+        if reschedule:
+            from production.planning import run_request
+
+            run_request(factory=factory, trigger=ScheduleRun.Trigger.DRIFT)
+    return TickResult(
+        factory=factory.code,
+        minutes=tick.until - tick.start,
+        started=len(started),
+        ended=len(ended),
+        breakdowns=len(breakdowns),
+        completed=completed,
+        shipped=shipped,
+        reschedule=reschedule,
+    )
+
+
+def _reschedule_due(simulation: FactorySimulation, now: datetime) -> bool:
+    gap = timedelta(minutes=settings.COSMO_DRIFT_MINUTES)
+    return simulation.rescheduled_at is None or now - simulation.rescheduled_at >= gap
+
+
+def _operations_write(model: FloorModel, tick: sim.Tick) -> tuple[list[Operation], list[Operation]]:
+    started, ended = [], []
+    for record in tick.ops:
+        op = model.operations.get(record.op)
+        if op is None:
+            continue
+        if op.started_at is None:
+            op.started_at = model.at(record.start)
+            started.append(op)
+        if record.end is not None:
+            op.ended_at = model.at(record.end)
+            ended.append(op)
+    Operation.objects.bulk_update({op.pk: op for op in started + ended}.values(), ["started_at", "ended_at"])
+    return started, ended
+
+
+def _intervals_write(model: FloorModel, tick: sim.Tick) -> None:
+    """Line state intervals; one that continues the line's last interval in the same state extends it."""
+    last = {}
+    for interval in LineInterval.objects.filter(line__in=model.lines.values(), end=model.at(tick.start)):
+        last[interval.line_id] = interval
+    new, extended = [], []
+    for iv in tick.intervals:
+        if iv.end <= iv.start:
+            continue
+        line = model.lines[iv.line]
+        op_id = int(iv.op) if iv.op is not None else None
+        previous = last.get(line.pk)
+        start, end = model.at(iv.start), model.at(iv.end)
+        if previous is not None and previous.end == start and (previous.state, previous.operation_id) == (iv.state, op_id):
+            previous.end = end
+            if previous.pk:
+                extended.append(previous)
+            continue
+        row = LineInterval(line=line, state=iv.state, start=start, end=end, operation_id=op_id)
+        new.append(row)
+        last[line.pk] = row
+    LineInterval.objects.bulk_update(extended, ["end"])
+    LineInterval.objects.bulk_create(new)
+
+
+def _measures_add(simulation: FactorySimulation, tick: sim.Tick) -> None:
+    for line, spent in tick.minutes.items():
+        totals = simulation.minutes.setdefault(line, {})
+        for state, minutes in spent.items():
+            totals[state] = totals.get(state, 0.0) + minutes
+    for line, kwh in tick.energy_kwh.items():
+        simulation.energy_kwh[line] = simulation.energy_kwh.get(line, 0.0) + kwh
+
+
+def _orders_in_production(started: list[Operation], tz: ZoneInfo) -> None:
+    """Jobs with a started operation are in production; their orders too, with each operation on the
+    timeline."""
+    if not started:
+        return
+    Job.objects.filter(pk__in={op.job_id for op in started}, status=Job.Status.SCHEDULED).update(
+        status=Job.Status.IN_PRODUCTION
+    )
+    orders = {op.job.order_line.order_id for op in started}
+    locked = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=orders).order_by("pk")}
+    for op in sorted(started, key=lambda o: (o.started_at, o.pk)):
+        order = locked[op.job.order_line.order_id]
+        if order.stage == Stage.SCHEDULED:
+            _stage_move(order, Stage.IN_PRODUCTION)
+        if order.stage == Stage.IN_PRODUCTION:
+            timeline_add(
+                order=order,
+                event="operation_started",
+                operation=op.name,
+                line=op.line.name,
+                at=op.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            )
+
+
+def _stage_move(order: Order, stage: str) -> None:
+    order.stage = stage
+    order.stage_changed_at = timezone.now()
+    order.save(update_fields=["stage", "stage_changed_at"])
+
+
+def _jobs_complete(factory: Factory, ended: list[Operation]) -> int:
+    """Jobs whose operations have all ended are done; orders whose jobs are all done are completed."""
+    if not ended:
+        return 0
+    job_ids = {op.job_id for op in ended}
+    finished = list(
+        Job.objects.filter(pk__in=job_ids)
+        .exclude(operations__ended_at__isnull=True)
+        .exclude(status=Job.Status.DONE)
+        .values_list("pk", flat=True)
+    )
+    Job.objects.filter(pk__in=finished).update(status=Job.Status.DONE)
+    order_ids = set(Job.objects.filter(pk__in=finished).values_list("order_line__order_id", flat=True))
+    tz = ZoneInfo(factory.timezone)
+    completed = 0
+    for order in Order.objects.select_for_update().filter(pk__in=order_ids, stage=Stage.IN_PRODUCTION).order_by("pk"):
+        if Job.objects.filter(order_line__order=order).exclude(status__in=[Job.Status.DONE, Job.Status.CANCELLED]).exists():
+            continue
+        end = Operation.objects.filter(job__order_line__order=order).aggregate(end=Max("ended_at"))["end"]
+        order.expected_date = (end + shipping_time()).astimezone(tz).date()
+        order.save(update_fields=["expected_date"])
+        _stage_move(order, Stage.COMPLETED)
+        timeline_add(order=order, event="completed", end=end.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
+        completed += 1
+    return completed
+
+
+def _expected_dates_follow(model: FloorModel, drift: sim.Drift, factory: Factory) -> None:
+    """An order in production expects its delivery when its last operation ends: the planned end pushed
+    by its line's current lateness, plus the shipping time; the timeline says when that date moves."""
+    tz = ZoneInfo(factory.timezone)
+    finish: dict[int, datetime] = {}
+    for op in model.operations.values():
+        order_id = op.job.order_line.order_id
+        late = max(0.0, drift.lines.get(op.line.code, 0.0))
+        end = op.ended_at or op.planned_end + timedelta(minutes=late)
+        finish[order_id] = max(finish.get(order_id, end), end)
+    for order in Order.objects.filter(pk__in=list(finish), stage=Stage.IN_PRODUCTION):
+        expected = (finish[order.pk] + shipping_time()).astimezone(tz).date()
+        if expected != order.expected_date:
+            at_risk = order.promised_date is not None and expected > order.promised_date
+            Order.objects.filter(pk=order.pk).update(expected_date=expected, at_risk=at_risk)
+            timeline_add(order=order, event="expected_changed", date=expected.isoformat())
+
+
+def orders_ship(*, now: datetime | None = None) -> int:
+    """Ship every completed order whose shipping time has passed since its last operation ended."""
+    now = now or clock.now()
+    shipped = 0
+    ready = (
+        Order.objects.filter(stage=Stage.COMPLETED)
+        .annotate(end=Max("lines__job__operations__ended_at"))
+        .filter(end__lte=now - shipping_time())
+        .values_list("pk", flat=True)
+    )
+    for order in Order.objects.select_for_update().filter(pk__in=list(ready), stage=Stage.COMPLETED).order_by("pk"):
+        _stage_move(order, Stage.SHIPPED)
+        timeline_add(order=order, event="shipped")
+        shipped += 1
+    return shipped
+
+
+def factories_tick(*, now: datetime | None = None) -> list[TickResult]:
+    """Tick every factory, each in its own transaction."""
+    results = []
+    for factory_id in Factory.objects.order_by("pk").values_list("pk", flat=True):
+        result = factory_tick(factory_id=factory_id, now=now)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+# ---- what the planner sees: the floor now, utilization over time, orders at risk ---------------------
+
+
+@dataclass(frozen=True)
+class OrderRisk:
+    """An open job's chance of being done by its due date (the what-if), with its order."""
+
+    job: Job
+    on_time: float
+    p50: datetime | None
+    p90: datetime | None
+
+
+def _state_now(simulation: FactorySimulation, model: FloorModel) -> sim.FactoryState:
+    state = sim.state_from_dict(simulation.state) if simulation.state else sim.FactoryState.fresh(
+        model.factory, model.minutes(simulation.until)
+    )
+    for code in model.lines:
+        state.lines.setdefault(code, sim.LineState())
+    state.done = {}
+    return state
+
+
+def orders_at_risk(
+    *,
+    factory: Factory,
+    runs: int = 60,
+    below: float = 0.9,
+    outage: tuple[Line, datetime, datetime] | None = None,
+    seed: str = "what-if",
+) -> list[OrderRisk]:
+    """From the simulation's current state and the schedule, run the floor ahead `runs` times and return
+    the open jobs whose probability of being done by their due date is under `below`, least likely first.
+    `outage`: what if this line goes down from one moment to another."""
+    simulation = FactorySimulation.objects.filter(factory=factory).first()
+    origin = simulation.origin if simulation else clock.now().replace(second=0, microsecond=0)
+    until = simulation.until if simulation else origin
+    model = floor_model(factory, origin=origin, until=until + timedelta(days=30))
+    if not model.plan.ops:
+        return []
+    state = _state_now(simulation, model) if simulation else sim.FactoryState.fresh(model.factory, 0.0)
+    down = None
+    if outage is not None:
+        line, start, end = outage
+        down = sim.Outage(line=line.code, start=model.minutes(start), end=model.minutes(end))
+    forecast = sim.what_if(
+        factory=model.factory, plan=model.plan, state=state, runs=runs, seed=seed, horizon=30 * 1440, outage=down
+    )
+    risky = forecast.at_risk(below)
+    jobs = Job.objects.select_related("order_line__order", "order_line__family").in_bulk([int(j.job) for j in risky])
+    return [
+        OrderRisk(
+            job=jobs[int(j.job)],
+            on_time=j.on_time,
+            p50=None if j.p50 is None else model.at(j.p50),
+            p90=None if j.p90 is None else model.at(j.p90),
+        )
+        for j in risky
+    ]
+
+
+@dataclass(frozen=True)
+class LineNow:
+    line: Line
+    status: str
+    operation: Operation | None
+    utilization: list[float | None]
+
+
+def floor_now(*, factory: Factory, hours: int = 48, bucket_hours: int = 2) -> tuple[datetime | None, list[LineNow]]:
+    """Each line's state at the simulation's latest tick, the operation in hand, and its utilization
+    (running share of the time it was on) in buckets over the last `hours`."""
+    simulation = FactorySimulation.objects.filter(factory=factory).first()
+    lines = list(Line.objects.filter(factory=factory).order_by("code"))
+    if simulation is None:
+        return None, [LineNow(line, sim.model.IDLE, None, []) for line in lines]
+    until = simulation.until
+    since = until - timedelta(hours=hours)
+    buckets = hours // bucket_hours
+    spent = {line.pk: [[0.0, 0.0] for _ in range(buckets)] for line in lines}
+    for iv in LineInterval.objects.filter(line__in=lines, end__gt=since, start__lt=until):
+        for b in range(buckets):
+            a = since + timedelta(hours=b * bucket_hours)
+            z = a + timedelta(hours=bucket_hours)
+            overlap = (min(z, iv.end) - max(a, iv.start)).total_seconds()
+            if overlap <= 0 or iv.state == sim.model.OFF:
+                continue
+            spent[iv.line_id][b][1] += overlap
+            if iv.state == sim.model.RUNNING:
+                spent[iv.line_id][b][0] += overlap
+    states = simulation.state.get("lines", {})
+    in_hand = {
+        code: s["op"] for code, s in states.items() if s.get("op") is not None
+    }
+    ops = Operation.objects.select_related("job").in_bulk([int(v) for v in in_hand.values()])
+    result = []
+    for line in lines:
+        status = states.get(line.code, {}).get("status", sim.model.IDLE)
+        op = ops.get(int(in_hand[line.code])) if line.code in in_hand else None
+        result.append(
+            LineNow(line, status, op, [round(r / on, 3) if on else None for r, on in spent[line.pk]])
+        )
+    return until, result

@@ -1,0 +1,103 @@
+"""The simulated floor on the database: a tick writes actual starts and ends, line states, breakdowns and
+energy; orders move to in production, completed and shipped; a tick run twice changes nothing."""
+
+from datetime import timedelta
+
+from cosmo import clock
+from orders.models import Stage
+from production.models import Breakdown, Factory, FactorySimulation, Job, LineInterval, Operation
+from production.shopfloor import factory_tick, orders_ship
+from tests.ordering import scheduled_orders
+
+
+def _rows():
+    return (
+        sorted(Operation.objects.values_list("pk", "started_at", "ended_at")),
+        sorted(LineInterval.objects.values_list("line", "state", "start", "end", "operation")),
+        sorted(Breakdown.objects.values_list("line", "start", "end", "cause")),
+        FactorySimulation.objects.values_list("until", "state", "minutes", "energy_kwh").get(),
+        sorted(Job.objects.values_list("pk", "status")),
+    )
+
+
+def test_it_builds_the_orders_and_ships_them_after_the_shipping_time(consumer):
+    orders = scheduled_orders(consumer, count=3, quantity=1)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now()
+    factory_tick(factory_id=factory.pk, now=start)
+    last_end = max(Operation.objects.values_list("planned_end", flat=True))
+    hour = start
+    while hour < last_end + timedelta(days=3):
+        hour += timedelta(hours=6)
+        factory_tick(factory_id=factory.pk, now=hour)
+    assert not Operation.objects.filter(ended_at__isnull=True).exists()
+    for op in Operation.objects.all():
+        assert op.started_at < op.ended_at
+    for order in orders:
+        order.refresh_from_db()
+        events = list(order.timeline.values_list("event", flat=True))
+        assert order.stage == Stage.SHIPPED, (order.number, order.stage)
+        assert "operation_started" in events and events.index("completed") < events.index("shipped")
+    states = set(LineInterval.objects.values_list("state", flat=True))
+    assert {"running", "idle"} <= states
+    simulation = FactorySimulation.objects.get(factory=factory)
+    assert sum(simulation.energy_kwh.values()) > 0
+    assert set(Job.objects.values_list("status", flat=True)) == {Job.Status.DONE}
+
+
+def test_a_tick_run_twice_changes_nothing(consumer):
+    scheduled_orders(consumer, count=2, quantity=1)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now()
+    factory_tick(factory_id=factory.pk, now=start)
+    moment = start + timedelta(hours=30)
+    assert factory_tick(factory_id=factory.pk, now=moment) is not None
+    before = _rows()
+    assert factory_tick(factory_id=factory.pk, now=moment) is None
+    assert factory_tick(factory_id=factory.pk, now=moment - timedelta(hours=1)) is None
+    assert _rows() == before
+
+
+def test_one_long_tick_and_many_short_ones_write_the_same_history(consumer):
+    scheduled_orders(consumer, count=2, quantity=1)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now().replace(microsecond=0)
+    factory_tick(factory_id=factory.pk, now=start)
+    for k in range(1, 13):
+        factory_tick(factory_id=factory.pk, now=start + timedelta(hours=4 * k))
+    many = _rows()
+    # The same world from its first tick, advanced in one step.
+    Operation.objects.update(started_at=None, ended_at=None)
+    LineInterval.objects.all().delete()
+    Breakdown.objects.all().delete()
+    FactorySimulation.objects.all().delete()
+    Job.objects.update(status=Job.Status.SCHEDULED)
+    factory_tick(factory_id=factory.pk, now=start)
+    factory_tick(factory_id=factory.pk, now=start + timedelta(hours=48))
+    one = _rows()
+    assert one[0] == many[0] and one[2] == many[2]
+    assert one[1] == many[1]
+
+
+def test_nothing_ships_before_the_shipping_time(consumer):
+    scheduled_orders(consumer, count=1, quantity=1)
+    assert orders_ship() == 0
+
+
+def test_it_asks_for_a_reschedule_once_when_reality_drifts(consumer, settings, django_capture_on_commit_callbacks):
+    from production.models import Line, MaintenanceWindow, ScheduleRun
+
+    settings.COSMO_DRIFT_MINUTES = 30
+    scheduled_orders(consumer, count=2, quantity=1)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now()
+    first = Operation.objects.order_by("planned_start").first().planned_start
+    # Every line stops for a day the schedule does not know about: the operations fall behind.
+    for line in Line.objects.filter(factory=factory):
+        MaintenanceWindow.objects.create(line=line, start=start, end=first + timedelta(days=1))
+    with django_capture_on_commit_callbacks():
+        factory_tick(factory_id=factory.pk, now=start)
+        result = factory_tick(factory_id=factory.pk, now=first + timedelta(hours=2))
+        again = factory_tick(factory_id=factory.pk, now=first + timedelta(hours=2, minutes=10))
+    assert result.reschedule and not again.reschedule
+    assert ScheduleRun.objects.filter(factory=factory, trigger=ScheduleRun.Trigger.DRIFT).count() == 1
