@@ -41,8 +41,9 @@ _METAL_AND_PLASTICS = (
 )
 # code, name, autopilot, {part code prefix: (price factor, lead time in days, minimum quantity)}
 SUPPLIERS = [
-    ("QCW", "Qingdao Compressor Works", False, {"CMP": (1.00, 5, 1), "MOT": (1.05, 6, 1)}),
-    ("GCC", "Guangdong Compressor Co.", True, {"CMP": (1.12, 4, 1), "MOT": (1.10, 5, 1)}),
+    # QCW is next door to the factory: cheapest and quickest. GCC, far south, is the second source.
+    ("QCW", "Qingdao Compressor Works", False, {"CMP": (1.00, 3, 1), "MOT": (1.05, 4, 1)}),
+    ("GCC", "Guangdong Compressor Co.", True, {"CMP": (1.12, 5, 1), "MOT": (1.10, 6, 1)}),
     ("HEL", "Haiyang Electronics", True, {"PCB": (1.00, 3, 5), "WIFI": (1.00, 3, 10), "RMT": (1.00, 3, 10)}),
     ("SMP", "Shandong Metal & Plastics", True, {prefix: (1.00, 2, 1) for prefix in _METAL_AND_PLASTICS}),
 ]

@@ -7,11 +7,21 @@ a batch of a thousand lines costs about as many queries as one.
 """
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from orders.models import Order, OrderLine
-from production.models import BomLine, Job, LineCapability, Operation, PartComponent, Requirement, RoutingStep
+from production.models import (
+    BomLine,
+    Factory,
+    Job,
+    LineCapability,
+    Operation,
+    PartComponent,
+    Requirement,
+    RoutingStep,
+)
 
 # Before the schedule knows better, parts are wanted this long after the order is placed.
 DEFAULT_NEED_AFTER = timedelta(days=7)
@@ -117,9 +127,25 @@ class Catalog:
         return self.factory_ids[line.family_id]
 
 
-def need_date_estimate(order: Order) -> datetime:
-    """When the parts of an order are wanted before its jobs are scheduled."""
-    return order.placed_at + DEFAULT_NEED_AFTER
+def need_date_estimate(order: Order, catalog: Catalog | None = None) -> datetime:
+    """When the parts of an order are wanted, before its jobs are scheduled.
+
+    For an order with a promised date: early enough to make it and ship it by the end of that day in
+    the factory's time zone, which is what the delivery quote assumed; sourcing then picks offers that
+    arrive in time for the promise (when none does, the earliest, and the order is flagged at risk).
+    Without a promise: a week after the order was placed.
+    """
+    if order.promised_date is None:
+        return order.placed_at + DEFAULT_NEED_AFTER
+    from production.scheduling import shipping_time  # scheduling reads the BOM module too
+
+    lines = list(order.lines.all())
+    catalog = catalog or Catalog(line.family_id for line in lines)
+    factory = Factory.objects.get(pk=catalog.factory_id(lines[0]))
+    end_of_day = datetime.combine(order.promised_date, time.max, tzinfo=ZoneInfo(factory.timezone))
+    making = max(sum((m for _, _, m in catalog.operations(line)), Decimal("0")) for line in lines)
+    need = end_of_day - shipping_time() - timedelta(minutes=float(making))
+    return max(need, order.placed_at)
 
 
 def order_lines_explode(*, lines: list[OrderLine], need_dates: dict[int, datetime]) -> dict:
@@ -155,5 +181,6 @@ def order_lines_explode(*, lines: list[OrderLine], need_dates: dict[int, datetim
 def order_explode(*, order: Order, need_date: datetime | None = None) -> dict:
     """Create the requirements and the job of every line of the order. Idempotent: exists → kept."""
     lines = list(order.lines.select_related("family", "order"))
-    return order_lines_explode(lines=lines, need_dates={order.pk: need_date or need_date_estimate(order)})
+    need_date = need_date or need_date_estimate(order, Catalog(line.family_id for line in lines))
+    return order_lines_explode(lines=lines, need_dates={order.pk: need_date})
 

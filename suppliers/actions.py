@@ -20,7 +20,7 @@ from orders.timeline import timeline_add
 from production.materials import jobs_release
 from production.models import Requirement
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine, Resourcing, Shipment, ShipmentLine
-from suppliers.netting import netted_tell, requirements_net
+from suppliers.netting import netted_tell, offers_excluded, requirements_net
 from suppliers.sourcing import OfferBook, lines_reshape, quote_choose
 
 ZERO = Decimal("0")
@@ -195,7 +195,13 @@ def _trim(allocations: list[Allocation], *, keep: Decimal) -> dict[Requirement, 
     total = sum((a.quantity for a in allocations), ZERO)
     cut = total - keep
     lost: dict[Requirement, Decimal] = {}
-    order = sorted(allocations, key=lambda a: (not a.is_surplus, a.is_surplus or -a.requirement.need_date.timestamp()))
+    def cut_first(allocation):
+        # The surplus, then the requirement needed last; between equal dates, the one that came last.
+        if allocation.is_surplus:
+            return (0, 0, 0)
+        return (1, -allocation.requirement.need_date.timestamp(), -allocation.requirement_id)
+
+    order = sorted(allocations, key=cut_first)
     for allocation in order:
         if cut <= 0:
             break
@@ -213,9 +219,12 @@ def _late_to_move(line, allocations, *, promised: datetime, now: datetime) -> li
     if not late:
         return []
     book = OfferBook([line.part_id])
+    # Offers that already declined a requirement (or promised it too late) are no way out for it.
+    declined = offers_excluded([a.requirement for a in late])
     moving = []
     for allocation in late:
-        quotes = book.quotes(line.part_id, allocation.quantity, now=now, excluded={line.offer_id})
+        excluded = {line.offer_id} | declined.get(allocation.requirement_id, set())
+        quotes = book.quotes(line.part_id, allocation.quantity, now=now, excluded=excluded)
         choice = quote_choose(quotes, need_date=allocation.requirement.need_date)
         if choice is not None and choice[0].arrival < promised:
             moving.append(allocation)

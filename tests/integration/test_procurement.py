@@ -1,8 +1,9 @@
 """Procurement on PostgreSQL: explosion, netting, sourcing, consolidation, re-sourcing, receiving, the
 autopilot and the scorecard; the allocations stay exact through all of it."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -69,9 +70,10 @@ def test_it_explodes_sub_assemblies_level_by_level_with_numeric_quantities(consu
     assert needs["PCB-AC"] == 2 and needs["RMT-IR"] == 4
     assert needs["FST-KIT"] == 2 + 6  # one per unit from the family's BOM, three per kit
     assert needs["PIPE-CU"] == D("15") and needs["CBL-INT"] == D("18")  # per metre of pipe
-    assert {r.need_date for r in Requirement.objects.filter(order_line__order=order)} == {
-        order.placed_at + timedelta(days=7)
-    }
+    # Wanted in time to make and ship the order by the end of its promised day (what the quote assumed).
+    (need,) = {r.need_date for r in Requirement.objects.filter(order_line__order=order)}
+    end_of_promised_day = datetime.combine(order.promised_date, time.max, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert order.placed_at < need <= end_of_promised_day - timedelta(days=2)
     # Idempotent: a second explosion adds nothing.
     before = Requirement.objects.count()
     order_explode(order=order)
@@ -131,22 +133,25 @@ def test_it_prefers_the_cheapest_in_time_and_flags_the_order_at_risk_when_none_i
     order = procured(consumer, quantity=3)
     assert line_for(order, "CMP-26").purchase_order.supplier.code == "QCW"  # cheaper, in time
     assert not order.at_risk
-    # Need it in three days: QCW (5 days) and GCC (4 days) are both late; GCC arrives first.
+    # Need it in two days: QCW (3 days) and GCC (5 days) are both late; QCW arrives first.
     late = place(consumer, quantity=3)
     pipeline.order_plan(late.pk)
-    Requirement.objects.filter(order_line__order=late).update(need_date=clock.now() + timedelta(days=3))
+    Requirement.objects.filter(order_line__order=late).update(need_date=clock.now() + timedelta(days=2))
     pipeline.order_procure(late.pk)
     late.refresh_from_db()
-    assert line_for(late, "CMP-26").purchase_order.supplier.code == "GCC"
+    assert line_for(late, "CMP-26").purchase_order.supplier.code == "QCW"
     assert late.at_risk
     assert late.timeline.filter(event="at_risk", params__part="CMP-26").exists()
 
 
 def test_it_allows_for_capacity_and_an_unreliable_supplier(consumer):
-    # QCW makes only 1 compressor a day: 3 more would arrive after the need date; GCC is in time.
-    Offer.objects.filter(supplier__code="QCW", part__code="CMP-26").update(daily_capacity=D("1"))
+    # Wanted in 6 days. QCW makes one compressor every two days: five would take ten; GCC is in time.
+    Offer.objects.filter(supplier__code="QCW", part__code="CMP-26").update(daily_capacity=D("0.5"))
     Offer.objects.filter(supplier__code="GCC", part__code="CMP-26").update(daily_capacity=None)
-    order = procured(consumer, quantity=5)
+    order = place(consumer, quantity=5)
+    pipeline.order_plan(order.pk)
+    Requirement.objects.filter(order_line__order=order).update(need_date=clock.now() + timedelta(days=6))
+    pipeline.order_procure(order.pk)
     assert line_for(order, "CMP-26").purchase_order.supplier.code == "GCC"
 
 
