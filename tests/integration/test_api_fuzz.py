@@ -36,7 +36,8 @@ def tokens(world, wsgi_keeps_the_test_connection):
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the same cases every run, so CI is repeatable; widen max_examples to explore more.
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_it_never_answers_with_a_server_error(case, tokens):
     for key in tokens.values():
         case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=[not_a_server_error])
