@@ -16,3 +16,10 @@ def unique_number(model, prefix: str, field: str = "number") -> str:
         number = new_number(prefix)
         if not model.objects.filter(**{field: number}).exists():
             return number
+
+
+def plain(number) -> str:
+    """A decimal as a person writes it: no exponent, no trailing zeros (10.000 → "10", 4.50 → "4.5")."""
+    if number is None:
+        return ""
+    return format(number.normalize(), "f")

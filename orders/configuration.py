@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from cosmo.numbers import plain
 from orders.catalog import family_spec
 from orders.configurator import compile_family, default_selection, evaluate
 from orders.configurator.result import Evaluation
@@ -66,10 +67,6 @@ def group_error_text(error, group: OptionGroup | None) -> str:
         "too_few": _("Choose at least %(count)s in %(group)s."),
     }
     return texts[error.code] % params if error.code in texts else error.message
-
-
-def plain(number) -> str:
-    return "" if number is None else format(number.normalize(), "f")
 
 
 def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:

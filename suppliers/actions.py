@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cosmo import clock
-from cosmo.numbers import unique_number
+from cosmo.numbers import plain, unique_number
 from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import jobs_release
@@ -140,7 +140,7 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
             elif confirmed > line.quantity:
                 errors["quantity"] = [
                     _("%(confirmed)s is more than the %(ordered)s %(unit)s ordered.")
-                    % {"confirmed": confirmed.normalize(), "ordered": line.quantity.normalize(), "unit": line.part.unit}
+                    % {"confirmed": plain(confirmed), "ordered": plain(line.quantity), "unit": line.part.unit}
                 ]
         day = line.expected_date.date() if promised_date in (None, "") else date_parse(
             promised_date, "promised_date", errors, now=now
@@ -181,7 +181,7 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
         for order in _orders_of(a.requirement_id for a in allocations if a.requirement_id).values():
             timeline_add(
                 order=order, event="line_confirmed", supplier=po.supplier.name, po=po.number, part=line.part.code,
-                quantity=str(confirmed.normalize()), unit=line.part.unit, date=promised.strftime("%Y-%m-%d"),
+                quantity=plain(confirmed), unit=line.part.unit, date=promised.strftime("%Y-%m-%d"),
             )
         requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
     return line
@@ -321,7 +321,7 @@ def shipment_create(*, purchase_order_id: int, expected_arrival, lines: list[tup
             elif quantity > line.to_ship:
                 errors[f"{field}.quantity"] = [
                     _("%(quantity)s is more than the %(left)s %(unit)s confirmed and not shipped yet.")
-                    % {"quantity": quantity.normalize(), "left": line.to_ship.normalize(), "unit": line.part.unit}
+                    % {"quantity": plain(quantity), "left": plain(line.to_ship), "unit": line.part.unit}
                 ]
             wanted[part_code] = quantity
         if not lines:

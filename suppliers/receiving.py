@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cosmo import clock
+from cosmo.numbers import plain
 from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import jobs_release, stock_locked, stock_receive
@@ -72,7 +73,7 @@ def shipment_receive(*, shipment_id: int, received: dict[str, object] | None = N
                     fulfil.append((allocation.requirement, take))
                     parts_by_order[allocation.requirement.order_line.order_id].append(
                         _("%(quantity)s %(unit)s of %(part)s")
-                        % {"quantity": take.normalize(), "unit": po_line.part.unit, "part": po_line.part.code}
+                        % {"quantity": plain(take), "unit": po_line.part.unit, "part": po_line.part.code}
                     )
             Allocation.objects.bulk_update(allocations, ["received"])
             stock_receive(factory_id=po.factory_id, part_id=po_line.part_id, quantity=quantity, fulfil=fulfil)

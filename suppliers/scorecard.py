@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 
+from cosmo.numbers import plain
 from suppliers.models import PurchaseOrder, PurchaseOrderLine, ShipmentLine
 
 
@@ -94,7 +95,7 @@ def purchase_order_rows(purchase_orders):
         po = line.purchase_order
         yield [
             po.number, po.status, po.created_at.isoformat(), line.part.code, line.part.unit, line.status,
-            str(line.quantity.normalize()), str(line.price), po.currency, line.expected_date.isoformat(),
-            line.promised_date.isoformat() if line.promised_date else "", str(line.rejected_quantity.normalize()),
-            line.reject_reason, str(line.shipped_quantity.normalize()), str(line.received_quantity.normalize()),
+            plain(line.quantity), str(line.price), po.currency, line.expected_date.isoformat(),
+            line.promised_date.isoformat() if line.promised_date else "", plain(line.rejected_quantity),
+            line.reject_reason, plain(line.shipped_quantity), plain(line.received_quantity),
         ]

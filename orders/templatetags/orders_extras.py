@@ -1,4 +1,8 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
+
+from cosmo.numbers import plain
 
 register = template.Library()
 
@@ -22,10 +26,7 @@ def plain_number(value) -> str:
     """A decimal without trailing zeros or exponent: 4.500 → 4.5, 30 → 30."""
     if value is None or value == "":
         return ""
-    from decimal import Decimal, InvalidOperation
-
     try:
-        number = Decimal(str(value))
+        return plain(Decimal(str(value)))
     except InvalidOperation:
         return str(value)
-    return format(number.normalize(), "f")
