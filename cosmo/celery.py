@@ -19,6 +19,7 @@ app.conf.task_routes = {
     "cosmo.tasks.sweep": {"queue": "orders"},
     "cosmo.tasks.suppliers_autopilot": {"queue": "procurement"},
     "cosmo.tasks.shipments_arrive": {"queue": "procurement"},
+    "cosmo.tasks.stock_replenish": {"queue": "procurement"},
     "cosmo.tasks.optimize_schedule": {"queue": "planning"},
     "cosmo.tasks.optimize_schedules": {"queue": "planning"},
     "cosmo.tasks.factory_tick": {"queue": "factory"},

@@ -2,6 +2,7 @@
 sub-assembly) and routings, four suppliers with offers (three on autopilot), some stock, and a user of
 each role."""
 
+import math
 from decimal import Decimal
 
 from django.db import transaction
@@ -113,9 +114,15 @@ def demo_seed() -> None:
                 assembly=parts[assembly], component=parts[component], quantity=Decimal(str(quantity))
             )
     _calendar_and_setups(factory, lines, families)
+    usage = _daily_usage()
+    lead = {code: min(terms[p][1] for _, _, _, terms in SUPPLIERS for p in terms if code.split("-")[0] == p)
+            for code in parts if code not in SUBASSEMBLIES}  # fmt: skip
     for code, part in parts.items():
         if code not in SUBASSEMBLIES:
-            Stock.objects.create(factory=factory, part=part, on_hand=Decimal(str(_initial_stock(code))))
+            Stock.objects.create(
+                factory=factory, part=part, on_hand=Decimal(str(_initial_stock(code))),
+                **_replenishment(code, usage.get(code, 0.0), lead[code]),
+            )  # fmt: skip
 
     suppliers = {}
     for code, name, autopilot, terms in SUPPLIERS:
@@ -226,7 +233,47 @@ def _condition(condition: dict | None) -> dict:
 
 
 def _initial_stock(part_code: str) -> int:
-    # Enough fasteners and packaging for weeks, a few of everything else: most orders buy something.
+    # Enough fasteners and packaging for weeks, a few of everything else (replenishment fills the shelves).
     if part_code.startswith(("FST", "PKG")):
         return 500
     return 2
+
+
+# The volume the demo factory's stock is sized for: units a day of each family (the lines make about 30 a
+# day in all). A part's usage is this times its share of the family's configurations: an option of a
+# single-choice group is taken by one unit in as many as the group has options, an optional extra by one
+# in four, a quantity per metre at the group's default length.
+DESIGN_UNITS_PER_DAY = 8
+
+
+def _daily_usage() -> dict[str, float]:
+    """Part code → expected units used a day at the design volume (see DESIGN_UNITS_PER_DAY)."""
+    usage: dict[str, float] = {}
+    for spec in demo_catalog.demo_families():
+        share, numeric = {}, {}
+        for group in spec.groups:
+            if group.kind == "numeric":
+                numeric[group.code] = float(group.default or group.minimum or 1)
+            for option in group.options:
+                share[option.code] = 0.25 if group.kind == "multi" else 1 / len(group.options)
+        for part_code, quantity, per_group, condition in BOMS[spec.code]:
+            condition = condition or {}
+            p = 1.0
+            for code in condition.get("all", []):
+                p *= share.get(code, 1.0)
+            if condition.get("any"):
+                p *= min(1.0, sum(share.get(code, 0.0) for code in condition["any"]))
+            p *= max(0.0, 1.0 - sum(share.get(code, 0.0) for code in condition.get("none", [])))
+            per_unit = quantity * (numeric.get(per_group, 1.0) if per_group else 1.0)
+            for code, each in SUBASSEMBLIES.get(part_code, [(part_code, 1)]):
+                usage[code] = usage.get(code, 0.0) + DESIGN_UNITS_PER_DAY * p * per_unit * each
+    return usage
+
+
+def _replenishment(part_code: str, per_day: float, lead_days: int) -> dict:
+    """Reorder when what is free and on order covers less than the lead time and two days more; buy up to
+    four days beyond that. Fasteners and packaging are kept by hand (no reorder point)."""
+    if per_day <= 0 or part_code.startswith(("FST", "PKG")):
+        return {}
+    point = math.ceil(per_day * (lead_days + 2))
+    return {"reorder_point": Decimal(point), "order_up_to": Decimal(point + math.ceil(per_day * 4))}

@@ -194,6 +194,8 @@ COSMO_OPTIMIZE_SECONDS = float(os.environ.get("COSMO_OPTIMIZE_SECONDS", "10"))
 COSMO_OPTIMIZE_WORKERS = int(os.environ.get("COSMO_OPTIMIZE_WORKERS", "2"))
 COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
 COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))
+# Factory hours added to the quoted completion before a delivery date is promised (breakdowns, variation).
+COSMO_PROMISE_SAFETY_HOURS = float(os.environ.get("COSMO_PROMISE_SAFETY_HOURS", "12"))
 # The delivery-date quote the configurator shows: orders reaches it by name, without importing production.
 # How often (real seconds) beat advances each factory's simulation to the clock's now, and the lateness
 # (factory minutes) past which the simulation asks for a reschedule (at most once per that many minutes).
@@ -209,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
     "suppliers-autopilot": {"task": "cosmo.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},
     "shipments-arrive": {"task": "cosmo.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
+    "stock-replenish": {"task": "cosmo.tasks.stock_replenish", "schedule": COSMO_PROCUREMENT_TICK},
     "factory-tick": {"task": "cosmo.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
     "optimize-schedules": {"task": "cosmo.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }

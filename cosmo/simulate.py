@@ -4,7 +4,7 @@ until every order ships, and the figures that show what the planning policy buys
 `demand_generate` draws the orders (random valid configurations of the catalog, chosen group by group among
 the options the configurator still offers, arriving over the first half of the period); `simulation_run`
 places them through `order_place` as the clock reaches them, steps the clock, runs the periodic work of beat
-(suppliers' autopilot, arrivals, the factory tick, the periodic optimization) and returns `simulation_kpis`.
+(suppliers' autopilot, arrivals, replenishment, the factory tick, the periodic optimization) and returns `simulation_kpis`.
 With `COSMO_TASKS_INLINE` every task enqueued runs at once in this process (the same task functions);
 otherwise real workers serve the queues.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from cosmo import clock
 from orders.configuration import family_compiled
@@ -27,8 +27,8 @@ from orders.configurator import default_selection, evaluate
 from orders.models import Order, OrderLine, ProductFamily, Stage, TimelineEntry
 from orders.services import LineRequest, order_place
 from production import planning, shopfloor
-from production.models import Factory, FactorySimulation
-from suppliers import autopilot, receiving
+from production.models import Factory, FactorySimulation, Stock
+from suppliers import autopilot, receiving, replenishment
 from suppliers.models import AutopilotProfile, PurchaseOrder, Supplier
 from suppliers.scorecard import deliveries_counted
 
@@ -105,6 +105,7 @@ def simulation_run(
     """
     arrivals = demand_generate(orders=orders, days=days, seed=seed)
     suppliers_on_autopilot(seed=seed)
+    shelves_fill()
     start = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     end = start + timedelta(days=days)
     clock.reset(start=start, speed=0)
@@ -126,6 +127,7 @@ def simulation_run(
             k += 1
         autopilot.suppliers_autopilot()
         receiving.shipments_arrive()
+        replenishment.stock_replenish()
         shopfloor.factories_tick(now=t)
         if t - last_optimize >= timedelta(hours=optimize_hours):
             planning.schedules_optimize_changed()
@@ -148,6 +150,11 @@ def suppliers_on_autopilot(*, seed: int) -> None:
             supplier=supplier, seed=seed, confirm_after_hours=4, late_rate="0.05", late_days=1, transit_days=1
         )
     Supplier.objects.update(autopilot=True)
+
+
+def shelves_fill() -> None:
+    """Start as a factory that has been running: every replenished part at its order-up-to level."""
+    Stock.objects.filter(order_up_to__isnull=False, on_hand__lt=F("order_up_to")).update(on_hand=F("order_up_to"))
 
 
 def _percentile(values: list[float], q: float) -> float | None:

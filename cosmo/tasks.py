@@ -5,7 +5,7 @@ from celery import shared_task
 
 from cosmo import pipeline
 from production import planning, shopfloor
-from suppliers import autopilot, receiving
+from suppliers import autopilot, receiving, replenishment
 
 
 @shared_task
@@ -36,6 +36,11 @@ def suppliers_autopilot() -> dict:
 @shared_task
 def shipments_arrive() -> int:
     return receiving.shipments_arrive()
+
+
+@shared_task
+def stock_replenish() -> int:
+    return len(replenishment.stock_replenish())
 
 
 @shared_task

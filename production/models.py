@@ -246,6 +246,10 @@ class Stock(models.Model):
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="stock")
     on_hand = models.DecimalField(_("on hand"), max_digits=14, decimal_places=3, default=Decimal("0"))
     reserved = models.DecimalField(_("reserved"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    # Replenishment (none: the part is bought only for orders): when what is free and on order for no one
+    # falls to the reorder point, buy up to `order_up_to`.
+    reorder_point = models.DecimalField(_("reorder point"), max_digits=14, decimal_places=3, null=True, blank=True)
+    order_up_to = models.DecimalField(_("order up to"), max_digits=14, decimal_places=3, null=True, blank=True)
 
     class Meta:
         ordering = ["factory", "part"]
@@ -255,6 +259,11 @@ class Stock(models.Model):
             models.CheckConstraint(condition=models.Q(reserved__gte=0), name="stock_reserved_not_negative"),
             models.CheckConstraint(
                 condition=models.Q(reserved__lte=models.F("on_hand")), name="stock_reserved_within_on_hand"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reorder_point__isnull=True, order_up_to__isnull=True)
+                | models.Q(reorder_point__gte=0, order_up_to__gt=models.F("reorder_point")),
+                name="stock_replenishment_sane",
             ),
         ]
         verbose_name = _("stock")

@@ -28,7 +28,17 @@ from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from production.kpis import schedule_kpis
 from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, ScheduleRun
-from production.scheduler import Placement, ProblemError, Schedule, dispatch, fifo_insert, insert_jobs, solve, violations
+from production.scheduler import (
+    Placement,
+    ProblemError,
+    Schedule,
+    batch_candidates,
+    dispatch,
+    fifo_insert,
+    insert_jobs,
+    solve,
+    violations,
+)
 from production.scheduling import FactoryProblem, due_from_promise, factory_problem, schedule_write
 
 log = logging.getLogger(__name__)
@@ -252,7 +262,7 @@ def _optimize(run: ScheduleRun, t0: float) -> None:
     # What starts while the solver thinks stays where it is.
     firm = clock.factory_duration(timedelta(seconds=run.time_limit + 5))
     fp = factory_problem(factory, firm=firm)
-    start = schedule_replanned(fp)
+    start = _best_start(fp, schedule_replanned(fp))
     before = schedule_kpis(fp, start)
     status, terms = "EMPTY", None
     solved = start
@@ -266,6 +276,9 @@ def _optimize(run: ScheduleRun, t0: float) -> None:
                 hint=start,
             )
         status, terms, solved = result.status, result.terms, result.schedule
+        if terms.key() > start.objective(fp.problem).key():
+            # The solver's model weighs no energy: its answer may trade energy for makespan. Keep the start.
+            terms, solved = start.objective(fp.problem), start
     with transaction.atomic():
         _lock(factory.pk)
         now_fp = factory_problem(factory)
@@ -283,6 +296,23 @@ def _optimize(run: ScheduleRun, t0: float) -> None:
         run.operations, run.jobs = moved, len(now_fp.jobs)
         run.schedule_version = Factory.objects.get(pk=factory.pk).schedule_version
         run.save()
+
+
+def _best_start(fp: FactoryProblem, current: Schedule) -> Schedule:
+    """The solver's warm start: the current schedule or a batched one (`batch_candidates`), whichever is
+    best by the objective (tardiness, then changeover time, then energy, then makespan)."""
+    if not fp.jobs:
+        return current
+    best, best_terms = current, current.objective(fp.problem)
+    try:
+        candidates = batch_candidates(fp.problem)
+    except ProblemError:
+        return current
+    for candidate in candidates:
+        terms = candidate.objective(fp.problem)
+        if terms.key() < best_terms.key() and not violations(fp.problem, candidate):
+            best, best_terms = candidate, terms
+    return best
 
 
 def _carry_over(old: FactoryProblem, solved: Schedule, new: FactoryProblem) -> Schedule:

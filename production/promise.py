@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Min
 
 from cosmo import clock
@@ -104,7 +105,7 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
     code, list of codes, or number}, assumed valid. The date allows for the materials (free stock now,
     else the shortest supplier lead time of each missing part), the lines as currently scheduled (the
     job goes after what is planned, at the earliest slot of each operation in its shifts, with its
-    changeovers: nothing planned moves) and the shipping time. Reads the factory clock. Raises
+    changeovers: nothing planned moves), a safety time and the shipping time. Reads the factory clock. Raises
     `QuoteError` when no date can be given. Takes a few milliseconds: the scheduled lines are cached
     per process until the schedule changes.
     """
@@ -142,4 +143,10 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
                 finish = fp.at(cached.floor.quote(job))
             except Exception as exc:  # ProblemError: no shift window is long enough
                 raise QuoteError(str(exc)) from None
-    return (finish + shipping_time()).astimezone(ZoneInfo(factory.timezone)).date()
+    return (finish + safety_time() + shipping_time()).astimezone(ZoneInfo(factory.timezone)).date()
+
+
+def safety_time() -> timedelta:
+    """Time added to the quoted completion before a date is promised: the plan assumes every line works
+    as planned, the floor breaks down and varies (`COSMO_PROMISE_SAFETY_HOURS`, factory hours)."""
+    return timedelta(hours=settings.COSMO_PROMISE_SAFETY_HOURS)

@@ -244,7 +244,7 @@ def factory_problem(
     horizon = settings.COSMO_PLANNING_HORIZON_DAYS * 1440
     tz = ZoneInfo(factory.timezone)
     firm_until = origin + firm
-    lines = list(Line.objects.filter(factory=factory).order_by("code"))
+    lines = list(Line.objects.filter(factory=factory).select_related("simulation").order_by("code"))
     line_index = {line.pk: i for i, line in enumerate(lines)}
     speeds = line_speeds(factory)
     setup_groups = dict(SetupGroup.objects.values_list("family_id", "group_code"))
@@ -309,8 +309,14 @@ def factory_problem(
     for line in lines:
         w = line_windows(line, shifts.get(line.pk, []), maintenance.get(line.pk, []), tz, origin, horizon)
         windows.append(w)
+        simulation = getattr(line, "simulation", None)
         engine_lines.append(
-            EngineLine(name=line.code, shifts=None if w is None else tuple(w), changeovers=table.matrix(line.pk, variants))
+            EngineLine(
+                name=line.code,
+                shifts=None if w is None else tuple(w),
+                changeovers=table.matrix(line.pk, variants),
+                power=simulation.power_running_kw if simulation is not None else 0.0,
+            )
         )
     return FactoryProblem(
         factory=factory,

@@ -161,10 +161,14 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
         Allocation.objects.bulk_update(kept, ["quantity"])
         line.rejected_quantity += line.quantity - confirmed
         line.quantity = confirmed
+        # What was bought for stock is cut first: no more of it stays than the surplus confirmed.
+        line.stock_quantity = min(line.stock_quantity, sum((a.quantity for a in kept if a.is_surplus), ZERO))
         line.status = PurchaseOrderLine.Status.CONFIRMED
         line.promised_date = promised
         line.answered_at = now
-        line.save(update_fields=["rejected_quantity", "quantity", "status", "promised_date", "answered_at"])
+        line.save(
+            update_fields=["rejected_quantity", "quantity", "stock_quantity", "status", "promised_date", "answered_at"]
+        )
         lines_reshape([(line, kept)])
         late_ids = {a.requirement_id for a in late}
         Resourcing.objects.bulk_create(

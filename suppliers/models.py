@@ -186,6 +186,9 @@ class PurchaseOrderLine(models.Model):
     reject_reason = models.CharField(_("reason for declining"), max_length=240, blank=True)
     shipped_quantity = models.DecimalField(_("shipped"), max_digits=14, decimal_places=3, default=Decimal("0"))
     received_quantity = models.DecimalField(_("received"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    # Bought to refill the factory's stock (its reorder point), for no order yet: kept in the line's size
+    # while it awaits the answer, and lowered as orders take it from the line's surplus.
+    stock_quantity = models.DecimalField(_("for stock"), max_digits=14, decimal_places=3, default=Decimal("0"))
 
     class Meta:
         ordering = ["purchase_order", "part__code"]

@@ -86,7 +86,11 @@ def open_surplus_take(
             take = min(want, free)
             surplus.quantity -= take
             want -= take
-            taken.append((requirement, surplus.po_line, take))
+            line = surplus.po_line
+            line.stock_quantity = max(ZERO, line.stock_quantity - take)  # bought for stock, now for an order
+            taken.append((requirement, line, take))
+    for line in {line.pk: line for _, line, _ in taken}.values():
+        PurchaseOrderLine.objects.filter(pk=line.pk).update(stock_quantity=line.stock_quantity)
     allocations_add([(line, requirement.pk, quantity) for requirement, line, quantity in taken])
     return taken
 

@@ -166,22 +166,7 @@ def shortages_buy(
     if not chosen:
         return bought
 
-    supplier_ids = sorted({offer.supplier_id for offer in chosen})
-    list(Supplier.objects.select_for_update().filter(pk__in=supplier_ids).order_by("pk"))
-    open_pos = {}
-    candidates = (
-        PurchaseOrder.objects.select_for_update(of=("self",))
-        .filter(
-            supplier_id__in=supplier_ids,
-            factory=factory,
-            status=PurchaseOrder.Status.SENT,
-            created_at__gte=now - consolidation_window(),
-        )
-        .exclude(lines__status__in=[PurchaseOrderLine.Status.CONFIRMED, PurchaseOrderLine.Status.REJECTED])
-        .order_by("-created_at", "-pk")
-    )
-    for po in candidates:
-        open_pos.setdefault(po.supplier_id, po)
+    open_pos = purchase_orders_open(supplier_ids={offer.supplier_id for offer in chosen}, factory=factory, now=now)
     existing = {
         (line.purchase_order_id, line.part_id): line
         for line in PurchaseOrderLine.objects.filter(purchase_order__in=list(open_pos.values()))
@@ -216,6 +201,62 @@ def shortages_buy(
     return bought
 
 
+def purchase_orders_open(*, supplier_ids, factory, now: datetime) -> dict[int, PurchaseOrder]:
+    """Supplier id → its purchase order still taking lines (sent within the consolidation window and not
+    answered on any line yet), locked. The suppliers are locked first, in primary-key order, so
+    concurrent buyers consolidate into one purchase order."""
+    supplier_ids = sorted(set(supplier_ids))
+    list(Supplier.objects.select_for_update().filter(pk__in=supplier_ids).order_by("pk"))
+    open_pos = {}
+    candidates = (
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .filter(
+            supplier_id__in=supplier_ids,
+            factory=factory,
+            status=PurchaseOrder.Status.SENT,
+            created_at__gte=now - consolidation_window(),
+        )
+        .exclude(lines__status__in=[PurchaseOrderLine.Status.CONFIRMED, PurchaseOrderLine.Status.REJECTED])
+        .order_by("-created_at", "-pk")
+    )
+    for po in candidates:
+        open_pos.setdefault(po.supplier_id, po)
+    return open_pos
+
+
+def stock_buy(*, part_id: int, quantity: Decimal, factory, now: datetime) -> PurchaseOrderLine | None:
+    """Buy `quantity` of a part for stock (for no order): the cheapest offer, the earliest arrival breaking
+    ties, on the supplier's open purchase order (consolidated like order purchases). The line's surplus
+    holds it until orders take it or it arrives as free stock. None when no supplier offers the part."""
+    book = OfferBook([part_id])
+    quotes = book.quotes(part_id, quantity, now=now)
+    if not quotes:
+        return None
+    quote = min(quotes, key=lambda q: (q.unit_price, q.safe_arrival, q.offer.pk))
+    offer = quote.offer
+    po = purchase_orders_open(supplier_ids=[offer.supplier_id], factory=factory, now=now).get(offer.supplier_id)
+    if po is None:
+        po = PurchaseOrder.objects.create(
+            number=unique_number(PurchaseOrder, "PO"),
+            supplier=offer.supplier,
+            factory=factory,
+            currency=offer.currency,
+            created_at=now,
+        )
+    line = PurchaseOrderLine.objects.filter(purchase_order=po, part_id=part_id).first()
+    if line is None:
+        line = PurchaseOrderLine.objects.create(
+            purchase_order=po, part_id=part_id, offer=offer, quantity=quote.quantity,
+            price=offer.unit_price(quote.quantity), expected_date=quote.arrival, stock_quantity=quantity,
+        )  # fmt: skip
+    else:
+        line.stock_quantity += quantity
+        line.expected_date = max(line.expected_date, quote.arrival)
+        line.save(update_fields=["stock_quantity", "expected_date"])
+    lines_reshape([(line, list(line.allocations.all()))])
+    return line
+
+
 def allocations_add(additions: list[tuple[PurchaseOrderLine, int, Decimal]]) -> None:
     """Add quantity for requirements to purchase-order lines, then size each line to cover them exactly."""
     if not additions:
@@ -246,13 +287,13 @@ def allocations_add(additions: list[tuple[PurchaseOrderLine, int, Decimal]]) -> 
 def lines_reshape(lines: list[tuple[PurchaseOrderLine, list[Allocation]]]) -> None:
     """Make each line's allocations add up to its quantity again after its requirements changed.
 
-    A line awaiting the supplier's answer is resized to what its requirements need, rounded up to the
-    offer's minimum (and repriced for the new quantity), or deleted when nothing needs it; a confirmed
-    line keeps its quantity. Either way the difference is the line's surplus.
+    A line awaiting the supplier's answer is resized to what its requirements need plus what it buys for
+    stock, rounded up to the offer's minimum (and repriced for the new quantity), or deleted when nothing
+    needs it; a confirmed line keeps its quantity. Either way the difference is the line's surplus.
     """
     resized, surplus_new, surplus_changed, surplus_gone, lines_gone = [], [], [], [], []
     for line, allocations in lines:
-        needed = sum((a.quantity for a in allocations if not a.is_surplus), ZERO)
+        needed = sum((a.quantity for a in allocations if not a.is_surplus), ZERO) + line.stock_quantity
         surplus = next((a for a in allocations if a.is_surplus), None)
         if line.status == PurchaseOrderLine.Status.OPEN:
             if needed <= 0:
@@ -261,7 +302,7 @@ def lines_reshape(lines: list[tuple[PurchaseOrderLine, list[Allocation]]]) -> No
             line.quantity = order_quantity(needed, line.offer)
             line.price = line.offer.unit_price(line.quantity)
             resized.append(line)
-        rest = line.quantity - needed
+        rest = line.quantity - needed + line.stock_quantity
         if rest <= 0 and surplus is not None:
             surplus_gone.append(surplus.pk)
         elif rest > 0 and surplus is None:
@@ -269,7 +310,7 @@ def lines_reshape(lines: list[tuple[PurchaseOrderLine, list[Allocation]]]) -> No
         elif rest > 0 and surplus.quantity != rest:
             surplus.quantity = rest
             surplus_changed.append(surplus)
-    PurchaseOrderLine.objects.bulk_update(resized, ["quantity", "price", "expected_date"])
+    PurchaseOrderLine.objects.bulk_update(resized, ["quantity", "price", "expected_date", "stock_quantity"])
     Allocation.objects.filter(pk__in=surplus_gone).delete()
     Allocation.objects.bulk_create(surplus_new)
     Allocation.objects.bulk_update(surplus_changed, ["quantity"])

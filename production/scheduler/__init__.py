@@ -8,9 +8,12 @@ Public API (see each module's docstrings for the data they take and return):
 - `cpsat.solve(problem, time_limit=, workers=, progress=, hint=)`: the optimizing solve -> `SolveResult`.
 - `dispatcher.dispatch(problem)`, `dispatcher.insert_jobs(...)`, `dispatcher.capable_to_promise(...)`,
   `dispatcher.Floor`: instant schedules, placements and delivery-date quotes.
+- `batching.batch_dispatch(problem, k1, k2)` / `batch_candidates(problem)`: schedules that keep each
+  line on one variant as long as the due dates allow (warm starts of the optimization).
 - `checker.check(problem, schedule)` / `checker.violations(...)`: the independent feasibility check.
 """
 
+from .batching import batch_candidates, batch_dispatch
 from .checker import InfeasibleSchedule, check, violations
 from .cpsat import SolveResult, Weights, solve, solve_plain
 from .dispatcher import Floor, capable_to_promise, dispatch, fifo_insert, insert_jobs
@@ -19,6 +22,8 @@ from .problem import Frozen, Job, Line, Objective, Operation, Placement, Problem
 
 __all__ = [
     "Floor",
+    "batch_candidates",
+    "batch_dispatch",
     "FjsFormatError",
     "Frozen",
     "InfeasibleSchedule",

@@ -15,7 +15,7 @@ A `Problem` is a flexible job shop:
 - a `Line` has an optional shift calendar (`shifts`: working windows; an operation must fit entirely
   inside one window, it never spans a break) and sequence-dependent `changeovers` between variants: the
   time between the end of one operation and the start of the next one on the line. Changeovers are
-  wall-clock time and may run across a break.
+  wall-clock time and may run across a break. Its `power` (kW running) prices the energy of what it runs.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class Line:
     name: str = ""
     shifts: tuple[tuple[int, int], ...] | None = None
     changeovers: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    power: float = 0.0  # kW drawn while running: the energy of an operation is its duration times this
 
     def changeover(self, before: str, after: str) -> int:
         return self.changeovers.get((before, after), 0)
@@ -155,6 +156,11 @@ class Objective:
     weighted_tardiness: int
     changeover: int
     makespan: int
+    energy: int = 0  # kWh of the operations' running time (lines with a power)
+
+    def key(self) -> tuple[int, int, int, int]:
+        """The factory's order of importance: weighted tardiness, changeover time, energy, makespan."""
+        return self.weighted_tardiness, self.changeover, self.energy, self.makespan
 
 
 @dataclass
@@ -189,7 +195,8 @@ class Schedule:
             line = problem.lines[li]
             for a, b in zip(ps, ps[1:]):
                 changeover += line.changeover(problem.jobs[a.job].variant, problem.jobs[b.job].variant)
-        return Objective(tardiness, changeover, self.makespan())
+        energy = sum((p.end - p.start) * problem.lines[p.line].power for p in self.placements.values()) / 60
+        return Objective(tardiness, changeover, self.makespan(), round(energy))
 
     def as_rows(self) -> list[dict]:
         """The placements as JSON-ready dicts {job, op, machine, start, end}, sorted by job and op."""

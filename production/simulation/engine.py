@@ -33,6 +33,7 @@ from .model import (
     IDLE,
     OFF,
     RUNNING,
+    STANDBY,
     STATES,
     Breakdown,
     Factory,
@@ -212,8 +213,9 @@ class _LineRun:
         else:
             self.intervals.append([state, a, b, op])
 
-    def emit_wait(self, a, b):
-        """A stretch without work: down in an outage, idle in a shift, off outside."""
+    def emit_wait(self, a, b, in_shift=IDLE):
+        """A stretch without work: down in an outage, `in_shift` (idle, or standby when nothing is planned
+        for the line) in a shift, off outside."""
         spec = self.spec
         ostarts, oends, starts, ends = spec.ostarts, spec.oends, spec.starts, spec.ends
         t = a
@@ -229,7 +231,7 @@ class _LineRun:
                 i = bisect_right(starts, t) - 1
                 if i >= 0 and t < ends[i]:
                     e = min(limit, ends[i])
-                    self.emit(IDLE, t, e, None)
+                    self.emit(in_shift, t, e, None)
                 else:
                     e = min(limit, starts[i + 1]) if i + 1 < len(starts) else limit
                     self.emit(OFF, t, e, None)
@@ -244,7 +246,11 @@ class _LineRun:
         if j >= 0 and t < self.spec.oends[j]:
             return DOWN
         i = bisect_right(self.spec.starts, t) - 1
-        return IDLE if i >= 0 and t < self.spec.ends[i] else OFF
+        return self.waiting_state() if i >= 0 and t < self.spec.ends[i] else OFF
+
+    def waiting_state(self) -> str:
+        """Idle while an operation is in hand or planned next; standby when the plan holds nothing more."""
+        return STANDBY if self.op is None and self.pos == len(self.spec.seq) else IDLE
 
 
 def _line_process(env, run, lr: _LineRun):
@@ -411,7 +417,7 @@ class _Run:
             elif lr.seg_kind == DOWN:
                 lr.emit(DOWN, lr.seg_start, until, None)
             else:
-                lr.emit_wait(lr.seg_start, until)
+                lr.emit_wait(lr.seg_start, until, lr.waiting_state())
             states[lr.spec.id] = LineState(
                 variant=lr.variant,
                 op=None if lr.op is None else lr.op.id,

@@ -17,9 +17,10 @@ from typing import Any
 RUNNING = "running"
 CHANGEOVER = "changeover"
 IDLE = "idle"
+STANDBY = "standby"  # in a shift, with nothing planned for it: switched off until work is planned
 DOWN = "down"
 OFF = "off"
-STATES = (RUNNING, CHANGEOVER, IDLE, DOWN, OFF)
+STATES = (RUNNING, CHANGEOVER, IDLE, STANDBY, DOWN, OFF)
 
 SPREAD_KINDS = ("fixed", "lognormal", "triangular", "uniform", "exponential")
 
@@ -49,13 +50,15 @@ class Spread:
 
 @dataclass(frozen=True)
 class Power:
-    """Power a line draws in each state, in kW. Outside its shifts an idle line is switched off."""
+    """Power a line draws in each state, in kW. Outside its shifts an idle line is switched off, and so is
+    a line in its shift with nothing planned for it (standby); waiting for its next operation it idles."""
 
     running: float = 0.0
     changeover: float = 0.0
     idle: float = 0.0
     down: float = 0.0
     off: float = 0.0
+    standby: float = 0.0
 
     def kw(self, state: str) -> float:
         return getattr(self, state)

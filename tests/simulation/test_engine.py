@@ -146,10 +146,10 @@ def test_work_pauses_at_the_end_of_a_shift_and_resumes():
         ("running", 0, 60),
         ("off", 60, 120),
         ("running", 120, 160),
-        ("idle", 160, 200),
+        ("standby", 160, 200),  # nothing more planned: switched off for the rest of the shift
         ("off", 200, 300),
     ]
-    assert tick.energy_kwh["L"] == pytest.approx(60 * 100 / 60 + 6 * 40 / 60)
+    assert tick.energy_kwh["L"] == pytest.approx(60 * 100 / 60)
 
 
 def test_failures_count_running_time_and_repairs_resume_the_work():
@@ -203,3 +203,13 @@ def test_bad_input_is_refused_with_a_reason(problem, message):
 def test_spread_refuses_an_impossible_cv():
     with pytest.raises(ValueError, match="cv"):
         Spread("triangular", 0.5)
+
+
+def test_a_line_waiting_for_its_next_operation_idles_and_with_nothing_planned_stands_by():
+    tick = run(Factory([one_line()]), Plan([one_op(duration=30, release=50)]), until=100)
+    assert [(i.state, i.start, i.end) for i in tick.intervals] == [
+        ("idle", 0, 50),  # on, waiting for the parts of the planned operation
+        ("running", 50, 80),
+        ("standby", 80, 100),
+    ]
+    assert tick.energy_kwh["L"] == pytest.approx(6 * 50 / 60 + 60 * 30 / 60)
