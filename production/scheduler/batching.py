@@ -34,8 +34,9 @@ def batch_dispatch(problem: Problem, k1: float = 2.0, k2: float = 0.3, overflow:
     """A complete feasible schedule, line by line, whole jobs batched by variant (see the module doc).
 
     With `overflow`, a job waits for its home line (the capable line where it takes the least energy,
-    then the least time) unless that line is busy more than `overflow` mean jobs longer than the line
-    that is free: the flexible, thirstier lines take the overflow, not the first come."""
+    then the least time) unless that line, with the work released and waiting for it, would keep it
+    waiting more than `overflow` mean jobs: the flexible, thirstier lines take the overflow, not the
+    first come."""
     problem.validate()
     floor = Floor(problem)
     placements: dict[tuple[int, int], Placement] = {}
@@ -87,13 +88,20 @@ def batch_dispatch(problem: Problem, k1: float = 2.0, k2: float = 0.3, overflow:
         jobs = [j for j in capable[li] if j in todo]
         now = max(free[li], min(problem.jobs[j].release for j in jobs))
         line = problem.lines[li]
+        backlog: dict[int, float] = {}  # home line → work released and waiting for it
+        if overflow is not None:
+            for j in todo:
+                if problem.jobs[j].release <= now:
+                    backlog[home[j]] = backlog.get(home[j], 0) + work[j]
         best, best_index = None, -1.0
         for j in jobs:
             job = problem.jobs[j]
             if job.release > now:
                 continue
-            if overflow is not None and home[j] != li and free[home[j]] <= now + overflow * mean_work:
-                continue  # its home line takes it soon enough
+            if overflow is not None and home[j] != li:
+                wait_home = free[home[j]] - now + backlog.get(home[j], 0) - work[j]
+                if wait_home <= overflow * mean_work:
+                    continue  # its home line gets to it soon enough
             p = work[j]
             slack = (job.due - p - now) if job.due is not None else 10 * k1 * mean_work
             setup = line.changeover(last[li], job.variant) if last[li] is not None else 0
