@@ -113,7 +113,9 @@ def order_schedule(order_id: int) -> bool:
             order.promised_date = order.expected_date
         order.save(update_fields=["expected_date", "promised_date"])
         stage_move(order, Stage.SCHEDULED)
-        timeline_add(order=order, event="scheduled", lines=", ".join(sorted(lines)), end=finish.strftime("%Y-%m-%d %H:%M"))
+        # The consumer reads the factory's local time, like the floor's entries that follow.
+        end = finish.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        timeline_add(order=order, event="scheduled", lines=", ".join(sorted(lines)), end=end)
     return True
 
 

@@ -207,6 +207,8 @@ COSMO_PLANNING_POLICY = os.environ.get("COSMO_PLANNING_POLICY", "optimized")
 # `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
 COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
+# The consumer reads an order's times in the time zone of the factory that makes it.
+COSMO_ORDER_TIME_ZONES = "production.bom.orders_time_zones"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
     "suppliers-autopilot": {"task": "cosmo.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},

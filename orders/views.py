@@ -6,6 +6,7 @@ import secrets
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,6 +16,7 @@ from orders.configuration import delivery_quote, family_defaults, group_error_te
 from orders.models import CANCELLABLE_STAGES, OptionGroup, Order, ProductFamily, SavedConfiguration, Stage
 from orders.picture import product_svg
 from orders.services import LineRequest, OrderInvalid, order_place
+from orders.timeline import orders_time_zones
 
 
 @consumer_required
@@ -144,8 +146,9 @@ def configuration_shared(request, code):
 
 @consumer_required
 def my_orders(request):
-    orders = Order.objects.visible_to(request.user).filter(customer=request.user)
-    return render(request, "orders/my_orders.html", {"orders": orders})
+    orders = list(Order.objects.visible_to(request.user).filter(customer=request.user))
+    zones = orders_time_zones(orders)
+    return render(request, "orders/my_orders.html", {"orders": [(order, zones[order.pk]) for order in orders]})
 
 
 def _order_for(request, number):
@@ -162,7 +165,11 @@ def order_detail(request, number):
     making = None
     if order.stage == Stage.IN_PRODUCTION:
         making = order.timeline.filter(event="operation_started").order_by("at", "pk").last()
-    return render(request, template, {"order": order, "cancellable": CANCELLABLE_STAGES, "making": making})
+    # Every time on the page is the factory's, as are the times written in the timeline's texts.
+    time_zone = orders_time_zones([order])[order.pk]
+    context = {"order": order, "cancellable": CANCELLABLE_STAGES, "making": making, "time_zone": time_zone}
+    with timezone.override(time_zone):
+        return render(request, template, context)
 
 
 @consumer_required

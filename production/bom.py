@@ -47,6 +47,39 @@ def numeric_value(configuration: dict, group_code: str) -> Decimal:
     return Decimal(str(value))
 
 
+def factories_making(family_ids) -> dict[int, int]:
+    """Family id → the factory that makes it: the first one (by code) with a line able to."""
+    factory_ids: dict[int, int] = {}
+    for family_id, factory_id in (
+        LineCapability.objects.filter(family_id__in=family_ids)
+        .order_by("line__factory__code")
+        .values_list("family_id", "line__factory_id")
+    ):
+        factory_ids.setdefault(family_id, factory_id)
+    return factory_ids
+
+
+def orders_time_zones(order_ids) -> dict[int, str]:
+    """Order id → the time zone of the factory that makes it (its first line's: the job's once exploded, else
+    the factory the explosion will choose), in which the consumer reads the order's times. An order that no
+    factory can make is left out."""
+    first_lines: dict[int, tuple[int, str | None]] = {}
+    for order_id, family_id, made_in in (
+        OrderLine.objects.filter(order_id__in=order_ids)
+        .order_by("order_id", "position", "pk")
+        .values_list("order_id", "family_id", "job__factory__timezone")
+    ):
+        first_lines.setdefault(order_id, (family_id, made_in))
+    makers = factories_making({family_id for family_id, made_in in first_lines.values() if made_in is None})
+    zones = dict(Factory.objects.filter(pk__in=set(makers.values())).values_list("pk", "timezone"))
+    result = {}
+    for order_id, (family_id, made_in) in first_lines.items():
+        zone = made_in or zones.get(makers.get(family_id))
+        if zone:
+            result[order_id] = zone
+    return result
+
+
 class Catalog:
     """The BOMs, routings, sub-assemblies and factories a batch of order lines needs, read once."""
 
@@ -58,13 +91,7 @@ class Catalog:
         self.routing = defaultdict(list)
         for step in RoutingStep.objects.filter(family_id__in=family_ids).order_by("sequence"):
             self.routing[step.family_id].append(step)
-        self.factory_ids = {}
-        for family_id, factory_id in (
-            LineCapability.objects.filter(family_id__in=family_ids)
-            .order_by("line__factory__code")
-            .values_list("family_id", "line__factory_id")
-        ):
-            self.factory_ids.setdefault(family_id, factory_id)
+        self.factory_ids = factories_making(family_ids)
         self.components = self._components({b.part_id for lines in self.bom_lines.values() for b in lines})
 
     @staticmethod

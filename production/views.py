@@ -37,6 +37,11 @@ def board(request):
     return render(request, template, {"by_stage": by_stage, "lines": lines, "factories": Factory.objects.all()})
 
 
+def typed_local(value, factory: Factory):
+    """A date-time typed by a planner is the factory's local time; the form field read it in the server's."""
+    return aware(timezone.make_naive(value), factory)
+
+
 class MaintenanceForm(forms.Form):
     line = forms.ModelChoiceField(queryset=Line.objects.none(), to_field_name="code", label=_("Line"))
     start = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
@@ -52,8 +57,7 @@ class MaintenanceForm(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end:
-            # A date-time typed by the planner is the factory's local time.
-            data["start"], data["end"] = aware(timezone.make_naive(start), self.factory), aware(timezone.make_naive(end), self.factory)
+            data["start"], data["end"] = typed_local(start, self.factory), typed_local(end, self.factory)
             if data["end"] <= data["start"]:
                 self.add_error("end", _("The maintenance window ends before it starts."))
         return data
@@ -244,7 +248,7 @@ class WhatIfForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end"):
-            data["start"], data["end"] = aware(data["start"], self.factory), aware(data["end"], self.factory)
+            data["start"], data["end"] = typed_local(data["start"], self.factory), typed_local(data["end"], self.factory)
             if data["end"] <= data["start"]:
                 raise forms.ValidationError(_("The outage must end after it starts."))
         return data

@@ -1,4 +1,5 @@
-"""`manage.py simulate`: a seeded run on a throwaway database, in one process, gives the same KPIs twice."""
+"""`manage.py simulate`: a seeded run on a throwaway database, in one process, gives the same KPIs twice; on
+real Celery workers it ships every order too."""
 
 import json
 import subprocess
@@ -13,12 +14,14 @@ pytestmark = pytest.mark.slow
 ARGS = ["--orders", "10", "--days", "12", "--seed", "7", "--step-minutes", "60", "--in-process", "--json-only"]
 
 
-def _simulate(*extra) -> dict:
-    done = subprocess.run(
-        [sys.executable, "manage.py", "simulate", *ARGS, *extra], capture_output=True, text=True, timeout=600
-    )
+def _run(*args) -> str:
+    done = subprocess.run([sys.executable, "manage.py", "simulate", *args], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return done.stdout
+
+
+def _simulate(*extra) -> dict:
+    return json.loads(_run(*ARGS, *extra).strip().splitlines()[-1])
 
 
 def test_a_seeded_run_ships_the_orders_and_repeats_exactly():
@@ -29,6 +32,19 @@ def test_a_seeded_run_ships_the_orders_and_repeats_exactly():
     assert 0 < first["line_utilization"] < 1
     fifo = _simulate("--policy", "fifo")
     assert fifo["orders_shipped"] == 10
+
+
+def test_on_real_workers_a_small_run_ships_every_order_and_prints_the_kpis():
+    printed = _run("--orders", "4", "--days", "12", "--seed", "1", "--step-minutes", "60").strip().splitlines()
+    kpis = json.loads(printed[-1])
+    table = dict(line.rsplit(None, 1) for line in printed[1:-1])
+    assert printed[0].split() == ["policy:", "optimized", "seed:", "1"]
+    assert table["orders shipped"] == "4" and kpis["orders"] == kpis["orders_shipped"] == 4
+    assert kpis["units_shipped"] >= 4 and kpis["purchase_orders"] > 0
+    assert 0 <= kpis["on_time_rate"] <= 1 and 0 <= kpis["supplier_on_time_rate"] <= 1
+    assert 0 < kpis["mean_lead_time_days"] <= kpis["p95_lead_time_days"] < kpis["simulated_days"] <= 12
+    assert 0 < kpis["line_utilization"] < 1 and all(0 <= u < 1 for u in kpis["utilization_per_line"].values())
+    assert kpis["energy_kwh_per_unit"] > 0 and kpis["changeover_hours"] >= 0
 
 
 def test_it_refuses_a_nonsense_size(db):
