@@ -125,6 +125,8 @@ def simulation_run(
             )
             placed.append(order.pk)
             k += 1
+        if wait is not None:
+            wait()  # the orders just placed are planned and bought for before the suppliers and the floor act
         autopilot.suppliers_autopilot()
         receiving.shipments_arrive()
         replenishment.stock_replenish()

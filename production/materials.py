@@ -129,3 +129,26 @@ def jobs_waiting(factory) -> list[Job]:
         .select_related("order_line__order", "order_line__family")
         .order_by("pk")
     )
+
+
+def jobs_expected_release(jobs: list[Job], now: datetime) -> dict[int, datetime]:
+    """Job pk → when its parts are expected in: the latest promised (else expected) date of the
+    purchase-order lines its unreserved requirements are on (never before now). A job with a requirement
+    on no purchase-order line has no date and is left out. Purchase-order lines are read through the
+    relation names (`production` does not import `suppliers`)."""
+    latest: dict[int, datetime] = {}
+    covered: dict[int, set[int]] = {}
+    short = Requirement.objects.filter(order_line__job__in=jobs, reserved__lt=F("quantity"))
+    wanted = {(job_id, pk) for pk, job_id in short.values_list("pk", "order_line__job")}
+    rows = short.filter(allocations__isnull=False).values_list(
+        "pk", "order_line__job", "allocations__po_line__promised_date", "allocations__po_line__expected_date"
+    )
+    for pk, job_id, promised, expected in rows:
+        at = max(now, promised or expected)
+        latest[job_id] = max(latest.get(job_id, at), at)
+        covered.setdefault(job_id, set()).add(pk)
+    return {
+        job_id: at
+        for job_id, at in latest.items()
+        if all(pk in covered[job_id] for j, pk in wanted if j == job_id)
+    }

@@ -70,7 +70,16 @@ def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
         schedule = None
     if schedule is None or violations(fp.problem, schedule):
         schedule = dispatch(fp.problem)
+    if any(_late(fp, schedule, j) for j in order):
+        # Appended, a job would miss its promise (its parts came late, others took its place meanwhile):
+        # let the batched plans, which put urgent jobs first, compete with it.
+        schedule = _best_start(fp, schedule)
     return schedule
+
+
+def _late(fp: FactoryProblem, schedule: Schedule, j: int) -> bool:
+    job = fp.problem.jobs[j]
+    return job.due is not None and schedule.completion(j, len(job.operations)) > job.due
 
 
 def _broken_jobs(fp: FactoryProblem, schedule: Schedule) -> list[int]:

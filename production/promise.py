@@ -21,7 +21,8 @@ from django.db.models import Min
 from cosmo import clock
 from orders.models import OrderLine, ProductFamily
 from production.bom import Catalog
-from production.models import Factory, Part, SetupGroup, Stock
+from production.materials import jobs_expected_release, jobs_waiting
+from production.models import Factory, Operation, Part, SetupGroup, Stock
 from production.scheduler import Floor, ProblemError
 from production.scheduler import Job as EngineJob
 from production.scheduler import Operation as EngineOperation
@@ -44,7 +45,7 @@ class QuoteError(LookupError):
 
 @dataclass
 class _Cached:
-    version: int
+    version: tuple
     built: float
     fp: FactoryProblem
     floor: Floor
@@ -56,16 +57,54 @@ _floors: dict[int, _Cached] = {}
 
 
 def _floor(factory: Factory) -> _Cached:
-    version = Factory.objects.filter(pk=factory.pk).values_list("schedule_version", flat=True).get()
+    # The cache holds while the schedule and the jobs waiting for parts are the same.
+    version = (
+        Factory.objects.filter(pk=factory.pk).values_list("schedule_version", flat=True).get(),
+        tuple(job.pk for job in jobs_waiting(factory)),
+    )
     cached = _floors.get(factory.pk)
     if cached is not None and cached.version == version and time.monotonic() - cached.built < CACHE_SECONDS:
         return cached
     fp = factory_problem(factory)
     schedule, unplaced = fp.current()
     floor = Floor(fp.problem, fp.without(schedule, unplaced))
-    cached = _Cached(version, time.monotonic(), fp, floor, line_speeds(factory), threading.Lock())
+    speeds = line_speeds(factory)
+    _hold_places(floor, fp, factory, speeds)
+    cached = _Cached(version, time.monotonic(), fp, floor, speeds, threading.Lock())
     _floors[factory.pk] = cached
     return cached
+
+
+def _hold_places(floor: Floor, fp: FactoryProblem, factory: Factory, speeds: dict) -> None:
+    """Jobs promised and waiting for their parts are not on the lines yet; the quote keeps their places:
+    each is placed on the floor (for quoting only) from when its parts are expected, earliest due first.
+    Otherwise a new order would be promised the capacity they will need when their parts arrive."""
+    waiting = jobs_waiting(factory)
+    expected = jobs_expected_release(waiting, fp.origin)
+    line_index = {line.pk: i for i, line in enumerate(fp.lines)}
+    setup = dict(SetupGroup.objects.values_list("family_id", "group_code"))
+    operations: dict[int, list] = {}
+    for job_id, minutes in Operation.objects.filter(job__in=list(expected)).order_by("sequence").values_list(
+        "job", "minutes"
+    ):
+        operations.setdefault(job_id, []).append(minutes)
+    held = sorted((job for job in waiting if job.pk in expected), key=lambda j: (j.due_date is None, j.due_date, j.pk))
+    for job in held:
+        family = job.order_line.family
+        engine_job = EngineJob(
+            operations=tuple(
+                EngineOperation(alternatives=operation_alternatives(m, speeds.get(family.pk, {}), line_index))
+                for m in operations.get(job.pk, [])
+            ),
+            variant=variant_key(family.code, job.order_line.configuration, setup.get(family.pk)),
+            release=max(0, fp.minutes(expected[job.pk])),
+        )
+        if not engine_job.operations:
+            continue
+        try:
+            floor.place_job(-1, engine_job)
+        except ProblemError:
+            continue  # it fits no shift window: it will say so when it is placed for real
 
 
 def forget_floors() -> None:
