@@ -36,6 +36,7 @@ from production.scheduler import (
     dispatch,
     fifo_insert,
     insert_jobs,
+    retime,
     solve,
     violations,
 )
@@ -101,13 +102,52 @@ def _broken_jobs(fp: FactoryProblem, schedule: Schedule) -> list[int]:
     return sorted(broken)
 
 
-def schedule_replanned(fp: FactoryProblem) -> Schedule:
-    """The schedule in the database, with what is missing or no longer fits placed again (nothing saved)."""
+def schedule_replanned(fp: FactoryProblem, *, follow: bool = False) -> Schedule:
+    """The schedule in the database, with what is missing or no longer fits placed again (nothing saved).
+
+    When the floor has fallen behind the plan (an operation planned to start before now has not started,
+    one in hand overruns into the next), or always with `follow`, the plan is first retimed to now, each
+    line keeping its sequence."""
     current, unplaced = fp.current()
-    todo = unplaced + _broken_jobs(fp, current)
+    if follow or _stale(fp, current):
+        current, dropped = retime(fp.problem, fp.without(current, unplaced))
+        unplaced = sorted(set(unplaced) | set(dropped))
+    todo = sorted(set(unplaced) | set(_broken_jobs(fp, current)))
     if not todo and not violations(fp.problem, current):
         return current
     return _repair(fp, current, todo)
+
+
+def _stale(fp: FactoryProblem, schedule: Schedule) -> bool:
+    """Whether an operation that may move is planned before now, or a line's operations overlap."""
+    for (j, o), p in schedule.placements.items():
+        if p.start < 0 and fp.problem.jobs[j].operations[o].frozen is None:
+            return True
+    return any(
+        b.start < a.end for ps in schedule.by_line().values() for a, b in zip(ps, ps[1:])
+    )
+
+
+def schedule_follow(*, factory: Factory, now: datetime) -> int:
+    """The plan follows the floor: after a tick wrote what happened, every line's operations still to do
+    are retimed from now in their planned sequence (later when the floor fell behind, earlier when it ran
+    ahead), so that the lines, the promises quoted on them and the expected dates show what will happen.
+    Must run inside the tick's transaction. Returns how many jobs the move made late that were not."""
+    fp = factory_problem(factory, now=now)
+    if not fp.jobs:
+        return 0
+    current, _ = fp.current()
+    schedule = schedule_replanned(fp, follow=True)
+    if schedule.placements == current.placements:
+        return 0
+    schedule_write(fp, schedule)
+    return sum(
+        1
+        for j, job in enumerate(fp.problem.jobs)
+        if job.due is not None
+        and _late(fp, schedule, j)
+        and not ((j, len(job.operations) - 1) in current.placements and _late(fp, current, j))
+    )
 
 
 def _bump(factory_id: int) -> None:

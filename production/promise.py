@@ -8,6 +8,7 @@ The configurator reaches it through the setting `COSMO_DELIVERY_QUOTE` (`orders`
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def _hold_places(floor: Floor, fp: FactoryProblem, factory: Factory, speeds: dic
                 for m in operations.get(job.pk, [])
             ),
             variant=variant_key(family.code, job.order_line.configuration, setup.get(family.pk)),
-            release=max(0, fp.minutes(expected[job.pk])),
+            release=max(0, math.ceil((expected[job.pk] - fp.origin).total_seconds() / 60)),
         )
         if not engine_job.operations:
             continue

@@ -7,8 +7,10 @@ problem holds:
   `COSMO_PLANNING_HORIZON_DAYS`, touching shifts merged into one window) minus its maintenance windows;
   a line without shifts is always open;
 - one engine job per open job (scheduled or in production, plus the jobs being placed), with the
-  operations that have not ended yet: an operation that started (`started_at`) or whose planned start
-  lies before the origin plus the firm zone is frozen where it is; a planner's pin restricts the line;
+  operations that have not ended yet (`ended_at`): an operation that started (`started_at`) is frozen
+  where it is (holding its line at least until now), and so is one planned to start within the firm zone
+  after now; one whose planned start has passed without it starting moves; a planner's pin restricts
+  the line;
 - durations: the operation's minutes over the line's speed for the family, rounded up, at least 1;
 - the variant key of each job (`variant_key`) and the changeovers between the keys present;
 - release (materials on hand), due date (the promise, less shipping) and weight (the job's priority).
@@ -156,6 +158,10 @@ class FactoryProblem:
                         placements[(j, o)] = Placement(j, o, frozen.line, frozen.start, frozen.end)
                 continue
             for o, op in enumerate(ops):
+                frozen = self.problem.jobs[j].operations[o].frozen
+                if frozen is not None:
+                    placements[(j, o)] = Placement(j, o, frozen.line, frozen.start, frozen.end)
+                    continue
                 placements[(j, o)] = Placement(
                     j, o, line_index[op.line_id], self.minutes(op.planned_start), self.minutes(op.planned_end)
                 )
@@ -261,7 +267,7 @@ def factory_problem(
 
     kept_jobs, kept_ops, engine_jobs = [], [], []
     for job in jobs:
-        remaining = [op for op in ops_by_job.get(job.pk, []) if op.planned_end is None or op.planned_end > origin]
+        remaining = [op for op in ops_by_job.get(job.pk, []) if op.ended_at is None]
         if not remaining:
             continue
         family = job.order_line.family
@@ -269,12 +275,12 @@ def factory_problem(
         for op in remaining:
             alternatives = operation_alternatives(op.minutes, speeds.get(family.pk, {}), line_index)
             frozen = None
-            if op.line_id is not None and (op.started_at is not None or op.planned_start < firm_until):
-                frozen = Frozen(
-                    line_index[op.line_id],
-                    math.floor((op.planned_start - origin).total_seconds() / 60),
-                    math.floor((op.planned_end - origin).total_seconds() / 60),
-                )
+            previous_frozen = not engine_ops or engine_ops[-1].frozen is not None
+            if op.line_id is not None and _frozen(op, origin, firm_until, previous_frozen=previous_frozen):
+                start = math.floor((op.planned_start - origin).total_seconds() / 60)
+                # A started operation holds its line at least until now, however long it overruns.
+                end = max(math.floor((op.planned_end - origin).total_seconds() / 60), start + 1, 1)
+                frozen = Frozen(line_index[op.line_id], start, end)
             pinned = line_index.get(op.pinned_line_id) if op.pinned_line_id else None
             engine_ops.append(EngineOperation(alternatives=alternatives, frozen=frozen, pinned_line=pinned))
         release = 0 if job.release_date is None else max(0, math.ceil((job.release_date - origin).total_seconds() / 60))
@@ -329,6 +335,15 @@ def factory_problem(
         windows=windows,
         changeovers=table,
     )
+
+
+def _frozen(op: Operation, origin: datetime, firm_until: datetime, *, previous_frozen: bool) -> bool:
+    """Whether an operation stays where it is: it has started, or it is planned to start in the firm zone
+    (from now to `firm_until`) after the job's previous operation stays too. An operation whose planned
+    start has passed without it starting is late: it moves."""
+    if op.started_at is not None:
+        return True
+    return previous_frozen and origin <= op.planned_start < firm_until
 
 
 def factory_variants(factory: Factory, setup_groups: dict[int, str]) -> set[str]:

@@ -23,8 +23,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cosmo import clock
-from orders.models import Order, Stage
+from orders.models import Order, Stage, TimelineEntry
 from orders.timeline import timeline_add
+from production import planning
 from production import simulation as sim
 from production.models import (
     Breakdown,
@@ -196,6 +197,7 @@ def factory_tick(*, factory_id: int, now: datetime | None = None) -> TickResult 
             factory=model.factory, plan=model.plan, state=state, until=model.minutes(now), seed=simulation.seed
         )
         started, ended = _operations_write(model, tick)
+        _plan_to_actuals(model, tick, started, ended)
         _intervals_write(model, tick)
         breakdowns = [
             Breakdown(line=model.lines[b.line], start=model.at(b.start), end=model.at(b.end), cause=b.cause)
@@ -204,22 +206,21 @@ def factory_tick(*, factory_id: int, now: datetime | None = None) -> TickResult 
         Breakdown.objects.bulk_create(breakdowns, ignore_conflicts=True)
         _measures_add(simulation, tick)
         drift = sim.drift(plan=model.plan, state=tick.state, threshold=settings.COSMO_DRIFT_MINUTES)
-        optimizing = settings.COSMO_PLANNING_POLICY != "fifo"
-        reschedule = optimizing and drift.reschedule and _reschedule_due(simulation, now)
-        if reschedule:
-            simulation.rescheduled_at = now
         tick.state.done = {}
         simulation.state = sim.to_dict(tick.state)
         simulation.until = now
-        simulation.save()
         _orders_in_production(started, ZoneInfo(factory.timezone))
         completed = _jobs_complete(factory, ended)
-        _expected_dates_follow(model, drift, factory)
+        gone_late = planning.schedule_follow(factory=factory, now=now)
+        _expected_dates_follow(factory)
+        optimizing = settings.COSMO_PLANNING_POLICY != "fifo"
+        reschedule = optimizing and (drift.reschedule or gone_late > 0) and _reschedule_due(simulation, now)
+        if reschedule:
+            simulation.rescheduled_at = now
+        simulation.save()
         shipped = orders_ship(now=now)
         if reschedule:
-            from production.planning import run_request
-
-            run_request(factory=factory, trigger=ScheduleRun.Trigger.DRIFT)
+            planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.DRIFT)
     return TickResult(
         factory=factory.code,
         minutes=tick.until - tick.start,
@@ -251,6 +252,42 @@ def _operations_write(model: FloorModel, tick: sim.Tick) -> tuple[list[Operation
             ended.append(op)
     Operation.objects.bulk_update({op.pk: op for op in started + ended}.values(), ["started_at", "ended_at"])
     return started, ended
+
+
+def _plan_to_actuals(model: FloorModel, tick: sim.Tick, started: list[Operation], ended: list[Operation]) -> None:
+    """What happened replaces what was planned: an operation done keeps its actual start and end, the one
+    a line has in hand its actual start and when its remaining work will end (in the line's shifts, after
+    a repair in progress). The plan that follows (`planning.schedule_follow`) starts from there."""
+    changed = {}
+    for op in ended:
+        op.planned_start, op.planned_end = op.started_at, op.ended_at
+        changed[op.pk] = op
+    windows = {line.id: line.shifts for line in model.factory.lines}
+    for code, state in tick.state.lines.items():
+        op = model.operations.get(state.op) if state.op is not None else None
+        if op is None or op.started_at is None or op.ended_at is not None or state.phase != sim.model.RUNNING:
+            continue
+        resume = max(tick.until, state.down_until or tick.until)
+        end = model.at(_work_end(windows.get(code), resume, state.remaining))
+        if (op.planned_start, op.planned_end) != (op.started_at, end):
+            op.planned_start, op.planned_end = op.started_at, max(end, op.started_at + timedelta(minutes=1))
+            changed[op.pk] = op
+    Operation.objects.bulk_update(changed.values(), ["planned_start", "planned_end"])
+
+
+def _work_end(windows: list[tuple[float, float]] | None, t: float, work: float) -> float:
+    """When `work` minutes begun at `t` end, working only inside the windows (None: around the clock)."""
+    if windows is None:
+        return t + work
+    for a, b in windows:
+        if b <= t:
+            continue
+        t = max(t, a)
+        if t + work <= b:
+            return t + work
+        work -= b - t
+        t = b
+    return t + work
 
 
 def _intervals_write(model: FloorModel, tick: sim.Tick) -> None:
@@ -344,21 +381,29 @@ def _jobs_complete(factory: Factory, ended: list[Operation]) -> int:
     return completed
 
 
-def _expected_dates_follow(model: FloorModel, drift: sim.Drift, factory: Factory) -> None:
-    """An order in production expects its delivery when its last operation ends: the planned end pushed
-    by its line's current lateness, plus the shipping time; the timeline says when that date moves."""
+def _expected_dates_follow(factory: Factory) -> None:
+    """An order in production expects its delivery when its last operation ends (as planned: the plan
+    follows the floor), plus the shipping time; the timeline says when that date moves."""
     tz = ZoneInfo(factory.timezone)
     finish: dict[int, datetime] = {}
-    for op in model.operations.values():
-        order_id = op.job.order_line.order_id
-        late = max(0.0, drift.lines.get(op.line.code, 0.0))
-        end = op.ended_at or op.planned_end + timedelta(minutes=late)
+    rows = Operation.objects.filter(
+        job__factory=factory, job__order_line__order__stage=Stage.IN_PRODUCTION, planned_end__isnull=False
+    ).values_list("job__order_line__order", "ended_at", "planned_end")
+    for order_id, ended_at, planned_end in rows:
+        end = ended_at or planned_end
         finish[order_id] = max(finish.get(order_id, end), end)
+    told = {}  # the date the consumer was told last: the latest change noted, else the promise
+    for order_id, params in TimelineEntry.objects.filter(order__in=list(finish), event="expected_changed").values_list(
+        "order", "params"
+    ):
+        told[order_id] = params.get("date")
     for order in Order.objects.filter(pk__in=list(finish), stage=Stage.IN_PRODUCTION):
         expected = (finish[order.pk] + shipping_time()).astimezone(tz).date()
-        if expected != order.expected_date:
-            at_risk = order.promised_date is not None and expected > order.promised_date
+        at_risk = order.promised_date is not None and expected > order.promised_date
+        if (expected, at_risk) != (order.expected_date, order.at_risk):
             Order.objects.filter(pk=order.pk).update(expected_date=expected, at_risk=at_risk)
+        promised = order.promised_date.isoformat() if order.promised_date else None
+        if expected.isoformat() != told.get(order.pk, promised):
             timeline_add(order=order, event="expected_changed", date=expected.isoformat())
 
 

@@ -89,8 +89,7 @@ def open_surplus_take(
             line = surplus.po_line
             line.stock_quantity = max(ZERO, line.stock_quantity - take)  # bought for stock, now for an order
             taken.append((requirement, line, take))
-    for line in {line.pk: line for _, line, _ in taken}.values():
-        PurchaseOrderLine.objects.filter(pk=line.pk).update(stock_quantity=line.stock_quantity)
+    PurchaseOrderLine.objects.bulk_update({line.pk: line for _, line, _ in taken}.values(), ["stock_quantity"])
     allocations_add([(line, requirement.pk, quantity) for requirement, line, quantity in taken])
     return taken
 

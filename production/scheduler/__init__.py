@@ -7,7 +7,8 @@ Public API (see each module's docstrings for the data they take and return):
 - `fjsp.read_fjs(path)` / `fjsp.parse_fjs(text)`: Brandimarte `.fjs` files into a `Problem`.
 - `cpsat.solve(problem, time_limit=, workers=, progress=, hint=)`: the optimizing solve -> `SolveResult`.
 - `dispatcher.dispatch(problem)`, `dispatcher.insert_jobs(...)`, `dispatcher.capable_to_promise(...)`,
-  `dispatcher.Floor`: instant schedules, placements and delivery-date quotes.
+  `dispatcher.Floor`: instant schedules, placements and delivery-date quotes; `dispatcher.retime(...)`:
+  a plan moved to the floor's now, every line keeping its sequence.
 - `batching.batch_dispatch(problem, k1, k2)` / `batch_candidates(problem)`: schedules that keep each
   line on one variant as long as the due dates allow (warm starts of the optimization).
 - `checker.check(problem, schedule)` / `checker.violations(...)`: the independent feasibility check.
@@ -16,7 +17,7 @@ Public API (see each module's docstrings for the data they take and return):
 from .batching import batch_candidates, batch_dispatch
 from .checker import InfeasibleSchedule, check, violations
 from .cpsat import SolveResult, Weights, solve, solve_plain
-from .dispatcher import Floor, capable_to_promise, dispatch, fifo_insert, insert_jobs
+from .dispatcher import Floor, capable_to_promise, dispatch, fifo_insert, insert_jobs, retime
 from .fjsp import FjsFormatError, parse_fjs, read_fjs
 from .problem import Frozen, Job, Line, Objective, Operation, Placement, Problem, ProblemError, Schedule
 
@@ -44,6 +45,7 @@ __all__ = [
     "insert_jobs",
     "parse_fjs",
     "read_fjs",
+    "retime",
     "solve",
     "solve_plain",
     "violations",

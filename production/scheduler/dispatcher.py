@@ -206,6 +206,58 @@ def insert_jobs(problem: Problem, schedule: Schedule, jobs: Iterable[int]) -> Sc
     return Schedule(placements)
 
 
+def retime(problem: Problem, schedule: Schedule) -> tuple[Schedule, list[int]]:
+    """The same plan on the floor as it is now: every line keeps its sequence, every operation that is
+    not frozen starts as early as its line (the changeover included), its job's previous operation, its
+    release and the shifts allow, later or earlier than before. This is how the floor runs a plan (each
+    line takes its next operation as soon as it can), so after a disturbance the retimed plan is what
+    will happen if nothing is re-sequenced.
+
+    Returns the schedule and the jobs it could not keep (an operation on a line that may no longer run
+    it, or that fits no shift window): those are left out, for the caller to place again."""
+    frozen = {(j, o) for j, job in enumerate(problem.jobs) for o, op in enumerate(job.operations) if op.frozen}
+    dropped = {
+        p.job
+        for key, p in schedule.placements.items()
+        if key not in frozen and p.line not in problem.jobs[p.job].operations[p.op].lines()
+    }
+    floor = Floor(problem)
+    placements: dict[tuple[int, int], Placement] = {}
+    for key in frozen:
+        f = problem.jobs[key[0]].operations[key[1]].frozen
+        placements[key] = Placement(key[0], key[1], f.line, f.start, f.end)
+        floor.timelines[f.line].insert(f.start, f.end, problem.jobs[key[0]].variant)
+    # Each line resumes after its operation in hand (frozen, started by now); frozen operations later on
+    # (the firm zone of a run) keep their places and the others fit around them.
+    free = [0] * len(problem.lines)
+    for key in frozen:
+        f = problem.jobs[key[0]].operations[key[1]].frozen
+        if f.start <= 0:
+            free[f.line] = max(free[f.line], f.end)
+    # In a feasible plan the old start order respects both the lines' sequences and the routings.
+    todo = sorted(
+        (p.start, p.job, p.op) for key, p in schedule.placements.items() if key not in frozen and p.job not in dropped
+    )
+    for _, j, o in todo:
+        if j in dropped:
+            continue
+        job = problem.jobs[j]
+        line = schedule.placements[(j, o)].line
+        d = job.operations[o].lines()[line]
+        previous = placements.get((j, o - 1))
+        ready = job.release if previous is None else max(job.release, previous.end)
+        start = floor.timelines[line].earliest_fit(max(ready, free[line]), d, job.variant)
+        if start is None or (o > 0 and previous is None):
+            dropped.add(j)
+            continue
+        placements[(j, o)] = Placement(j, o, line, start, start + d)
+        floor.timelines[line].insert(start, start + d, job.variant)
+        free[line] = max(free[line], start + d)
+    for key in [k for k in placements if k[0] in dropped and k not in frozen]:
+        del placements[key]
+    return Schedule(placements), sorted(dropped)
+
+
 def capable_to_promise(problem: Problem, schedule: Schedule, job: Job) -> int:
     """The earliest completion time of a new `job` (routing, variant, release) given the current schedule.
 

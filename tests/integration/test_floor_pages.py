@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from cosmo import clock
-from production.models import Factory
+from production.models import Factory, Operation
 from production.shopfloor import factory_tick
 from tests.conftest import client_for
 from tests.ordering import scheduled_orders
@@ -36,15 +36,17 @@ def test_the_live_part_polls_without_the_what_if(planner, running_floor):
     assert 'id="floor-live"' in html and "Orders at risk" not in html
 
 
-def test_a_line_down_for_two_days_puts_orders_at_risk(planner, running_floor):
+def test_a_line_down_for_days_puts_orders_at_risk(planner, running_floor):
     now = clock.now() + timedelta(hours=6)
+    # A line with work still to do after the last tick.
+    line = Operation.objects.filter(ended_at__isnull=True).order_by("planned_start").first().line
     params = {
-        "line": "L1",
+        "line": line.code,
         "start": now.strftime("%Y-%m-%d %H:%M"),
         "end": (now + timedelta(days=6)).strftime("%Y-%m-%d %H:%M"),
     }
     html = client_for(planner).get("/planner/QD1/floor/", params).content.decode()
-    assert "if Line 1" in html
+    assert f"if {line.name}" in html
     assert 'id="risks"' in html
 
 

@@ -226,3 +226,31 @@ def test_it_optimizes_periodically_only_the_factories_whose_schedule_changed(con
     assert planning.schedules_optimize_changed() == []
     scheduled_orders(consumer, count=1)  # a new job arrived: the next beat optimizes again
     assert len(planning.schedules_optimize_changed()) == 1
+
+
+def test_a_quote_keeps_the_place_of_a_job_waiting_for_its_parts(consumer, factory):
+    from orders.services import LineRequest, order_place
+    from cosmo import pipeline
+    from production.promise import _floor
+    from suppliers.models import PurchaseOrderLine
+
+    # Three units, two compressors on the shelf: the order buys one and waits in materials for it.
+    order = order_place(
+        customer=consumer,
+        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
+        delivery_address="1 Test Street",
+    )
+    assert pipeline.order_plan(order.pk) and pipeline.order_procure(order.pk)
+    job = Job.objects.get(order_line__order=order)
+    assert job.release_date is None and not job.operations.filter(line__isnull=False).exists()
+    arrival = max(PurchaseOrderLine.objects.filter(allocations__requirement__order_line__job=job).values_list(
+        "expected_date", flat=True
+    ))
+
+    floor = _floor(factory).floor
+    held = sorted(
+        (start, end) for timeline in floor.timelines for start, end in zip(timeline.starts, timeline.ends)
+    )
+    fp = factory_problem(factory)
+    assert len(held) == job.operations.count()  # nothing else is scheduled: only the waiting job's places
+    assert fp.at(held[0][0]) >= arrival  # from when its parts are expected

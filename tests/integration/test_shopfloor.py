@@ -62,11 +62,13 @@ def test_one_long_tick_and_many_short_ones_write_the_same_history(consumer):
     scheduled_orders(consumer, count=2, quantity=1)
     factory = Factory.objects.get(code="QD1")
     start = clock.now().replace(microsecond=0)
+    plan = list(Operation.objects.all())
     factory_tick(factory_id=factory.pk, now=start)
     for k in range(1, 13):
         factory_tick(factory_id=factory.pk, now=start + timedelta(hours=4 * k))
     many = _rows()
-    # The same world from its first tick, advanced in one step.
+    # The same world from its first tick, advanced in one step (the plan followed the floor: put it back).
+    Operation.objects.bulk_update(plan, ["line", "planned_start", "planned_end"])
     Operation.objects.update(started_at=None, ended_at=None)
     LineInterval.objects.all().delete()
     Breakdown.objects.all().delete()
@@ -92,12 +94,44 @@ def test_it_asks_for_a_reschedule_once_when_reality_drifts(consumer, settings, d
     factory = Factory.objects.get(code="QD1")
     start = clock.now()
     first = Operation.objects.order_by("planned_start").first().planned_start
-    # Every line stops for a day the schedule does not know about: the operations fall behind.
-    for line in Line.objects.filter(factory=factory):
-        MaintenanceWindow.objects.create(line=line, start=start, end=first + timedelta(days=1))
     with django_capture_on_commit_callbacks():
         factory_tick(factory_id=factory.pk, now=start)
+        # Every line stops for a day, unannounced, after the plan was made: the operations fall behind.
+        for line in Line.objects.filter(factory=factory):
+            MaintenanceWindow.objects.create(line=line, start=start, end=first + timedelta(days=1))
         result = factory_tick(factory_id=factory.pk, now=first + timedelta(hours=2))
         again = factory_tick(factory_id=factory.pk, now=first + timedelta(hours=2, minutes=10))
     assert result.reschedule and not again.reschedule
     assert ScheduleRun.objects.filter(factory=factory, trigger=ScheduleRun.Trigger.DRIFT).count() == 1
+
+
+def test_the_plan_follows_the_floor_when_it_falls_behind(consumer):
+    from orders.models import Order
+    from production.models import Line, MaintenanceWindow
+    from production.promise import delivery_quote, forget_floors
+    from tests.ordering import default_configuration
+
+    orders = scheduled_orders(consumer, count=3, quantity=1)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now()
+    factory_tick(factory_id=factory.pk, now=start)
+    forget_floors()
+    quote_before = delivery_quote("WASHER", default_configuration("WASHER"), 1)
+    expected_before = {o.pk: Order.objects.get(pk=o.pk).expected_date for o in orders}
+    # The floor stops for three days, unannounced: nothing planned can start before it is back.
+    back = start + timedelta(days=3)
+    for line in Line.objects.filter(factory=factory):
+        MaintenanceWindow.objects.create(line=line, start=start, end=back)
+    now = start + timedelta(hours=2)
+    factory_tick(factory_id=factory.pk, now=now)
+    waiting = Operation.objects.filter(started_at__isnull=True)
+    assert waiting.exists()
+    assert all(op.planned_start >= back.replace(second=0, microsecond=0) for op in waiting)
+    for op in Operation.objects.filter(started_at__isnull=False, ended_at__isnull=True):
+        assert op.planned_start == op.started_at and op.planned_end > now  # in hand: held up by the stop
+    for op in Operation.objects.filter(ended_at__isnull=False):
+        assert (op.planned_start, op.planned_end) == (op.started_at, op.ended_at)
+    # The consumer's expected date and the next promise see the later floor.
+    assert all(Order.objects.get(pk=o.pk).expected_date > expected_before[o.pk] for o in orders)
+    forget_floors()
+    assert delivery_quote("WASHER", default_configuration("WASHER"), 1) > quote_before
