@@ -190,11 +190,12 @@ CHANGEOVERS = [
 
 
 # How each line behaves in the simulation: processing-time spread (coefficient of variation), mean running
-# minutes between failures and minutes to repair, power in kW running, changing over, idle and down.
+# minutes between failures and minutes to repair, power in kW running, changing over, idle and down, and
+# the minutes it takes to come back on after standing by.
 LINE_SIMULATION = {
-    "L1": dict(spread_cv=0.08, mtbf_minutes=2400, mttr_minutes=45, power=(55, 30, 12, 4)),
-    "L2": dict(spread_cv=0.12, mtbf_minutes=1800, mttr_minutes=60, power=(48, 28, 10, 4)),
-    "L3": dict(spread_cv=0.10, mtbf_minutes=3000, mttr_minutes=40, power=(40, 22, 9, 3)),
+    "L1": dict(spread_cv=0.08, mtbf_minutes=2400, mttr_minutes=45, power=(55, 30, 12, 4), restart_minutes=30),
+    "L2": dict(spread_cv=0.12, mtbf_minutes=1800, mttr_minutes=60, power=(48, 28, 10, 4), restart_minutes=20),
+    "L3": dict(spread_cv=0.10, mtbf_minutes=3000, mttr_minutes=40, power=(40, 22, 9, 3), restart_minutes=20),
 }
 
 

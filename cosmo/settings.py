@@ -204,6 +204,9 @@ COSMO_DRIFT_MINUTES = float(os.environ.get("COSMO_DRIFT_MINUTES", "60"))
 # How new jobs are placed: "optimized" (the dispatcher, CP-SAT runs) or "fifo" (first come first served on
 # the first free line, the baseline `simulate --policy fifo` compares against; no optimization runs).
 COSMO_PLANNING_POLICY = os.environ.get("COSMO_PLANNING_POLICY", "optimized")
+# A line in its shift with nothing planned for it switches off and restarts when work is planned for it
+# (false: the lines stay on through their shifts, as a floor that does not know what comes next keeps them).
+COSMO_LINE_STANDBY = env_bool("COSMO_LINE_STANDBY", True)
 # `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
 COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"

@@ -439,6 +439,8 @@ class LineSimulation(models.Model):
     power_changeover_kw = models.FloatField(_("power changing over (kW)"), default=0.0)
     power_idle_kw = models.FloatField(_("power idle (kW)"), default=0.0)
     power_down_kw = models.FloatField(_("power down (kW)"), default=0.0)
+    # After standing by (switched off with nothing planned) the line needs this long to come back on.
+    restart_minutes = models.FloatField(_("minutes to restart after standby"), default=0.0)
 
     class Meta:
         constraints = [
@@ -447,6 +449,7 @@ class LineSimulation(models.Model):
                 condition=models.Q(mtbf_minutes__isnull=True) | models.Q(mtbf_minutes__gt=0), name="mtbf_positive"
             ),
             models.CheckConstraint(condition=models.Q(mttr_minutes__gte=0), name="mttr_not_negative"),
+            models.CheckConstraint(condition=models.Q(restart_minutes__gte=0), name="restart_not_negative"),
         ]
         verbose_name = _("line simulation parameters")
         verbose_name_plural = _("line simulation parameters")

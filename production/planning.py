@@ -29,6 +29,7 @@ from cosmo.queue import enqueue_on_commit
 from production.kpis import schedule_kpis
 from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, ScheduleRun
 from production.scheduler import (
+    InfeasibleSchedule,
     Placement,
     ProblemError,
     Schedule,
@@ -137,10 +138,15 @@ def schedule_follow(*, factory: Factory, now: datetime) -> int:
     if not fp.jobs:
         return 0
     current, _ = fp.current()
-    schedule = schedule_replanned(fp, follow=True)
-    if schedule.placements == current.placements:
+    try:
+        schedule = schedule_replanned(fp, follow=True)
+        if schedule.placements == current.placements:
+            return 0
+        schedule_write(fp, schedule)
+    except (ProblemError, InfeasibleSchedule):
+        # The floor must go on whatever the plan's trouble: this tick leaves the plan as it was.
+        log.exception("the plan of %s could not follow the floor", factory.code)
         return 0
-    schedule_write(fp, schedule)
     return sum(
         1
         for j, job in enumerate(fp.problem.jobs)

@@ -79,6 +79,7 @@ def sim_line(line: Line, params: LineSimulation | None, windows, changeovers) ->
             idle=p.power_idle_kw,
             down=p.power_down_kw,
         ),
+        restart=p.restart_minutes,
     )
 
 
@@ -159,7 +160,7 @@ def floor_model(factory: Factory, *, origin: datetime, until: datetime) -> Floor
     ]
     return FloorModel(
         origin=origin,
-        factory=sim.Factory(lines=engine_lines),
+        factory=sim.Factory(lines=engine_lines, standby=settings.COSMO_LINE_STANDBY),
         plan=sim.Plan(ops=planned, due=due),
         lines={line.code: line for line in lines},
         operations={str(op.pk): op for op in ops},
@@ -239,6 +240,8 @@ def _reschedule_due(simulation: FactorySimulation, now: datetime) -> bool:
 
 
 def _operations_write(model: FloorModel, tick: sim.Tick) -> tuple[list[Operation], list[Operation]]:
+    """Actual starts and ends, and the line each operation really runs on: a line keeps the operation it
+    had in hand even when a new plan gave it to another line."""
     started, ended = [], []
     for record in tick.ops:
         op = model.operations.get(record.op)
@@ -246,11 +249,12 @@ def _operations_write(model: FloorModel, tick: sim.Tick) -> tuple[list[Operation
             continue
         if op.started_at is None:
             op.started_at = model.at(record.start)
+            op.line = model.lines[record.line]
             started.append(op)
         if record.end is not None:
             op.ended_at = model.at(record.end)
             ended.append(op)
-    Operation.objects.bulk_update({op.pk: op for op in started + ended}.values(), ["started_at", "ended_at"])
+    Operation.objects.bulk_update({op.pk: op for op in started + ended}.values(), ["started_at", "ended_at", "line"])
     return started, ended
 
 

@@ -17,6 +17,9 @@ Semantics:
   failure, the line goes down for the drawn repair time, on the wall clock, and the work in hand resumes
   after the repair. A clock that runs out exactly as an operation ends fails the line when it next works.
 - In an outage the line is down whatever it was doing; the work in hand resumes after it.
+- In a factory whose lines stand by, a line that runs out of planned operations switches off (standby in
+  its shifts, off outside them); when the plan gives it work again it first restarts, drawing idle power,
+  for its restart time (inside shifts, like a changeover). Otherwise a line without work idles in its shifts.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .model import (
     DOWN,
     IDLE,
     OFF,
+    RESTART,
     RUNNING,
     STANDBY,
     STATES,
@@ -99,6 +103,7 @@ class _LineSpec:
             self.starts, self.ends = _windows(line.shifts)
         self.ostarts, self.oends = _windows((o.start, o.end) for o in outages if o.line == line.id)
         self.power = line.power
+        self.restart = _ticks(line.restart)
         self.seq: list[_Op] = []
 
     def changeover(self, before, after) -> int:
@@ -113,6 +118,7 @@ class Compiled:
         self.plan = plan
         self.state = state
         self.t0 = _ticks(state.time)
+        self.standby = factory.standby
         self.lines = {line.id: _LineSpec(line, factory.outages) for line in factory.lines}
         if len(self.lines) != len(factory.lines):
             raise ValueError("two lines share an id")
@@ -173,7 +179,7 @@ class _LineRun:
 
     __slots__ = (
         "spec", "variant", "op", "phase", "remaining", "op_start", "down_until", "down_cause", "busy", "k",
-        "tbf", "pos", "seg_kind", "seg_start", "intervals", "spent", "run",
+        "tbf", "pos", "seg_kind", "seg_start", "intervals", "spent", "run", "powered",
     )  # fmt: skip
 
     def __init__(self, run, spec: _LineSpec, ls: LineState, fresh_clock: bool):
@@ -193,6 +199,7 @@ class _LineRun:
         self.down_until = None if ls.down_until is None else _ticks(ls.down_until)
         self.down_cause = ls.down_cause
         self.busy = 0 if fresh_clock else _ticks(ls.busy)
+        self.powered = ls.powered
         self.k = ls.failures
         self.tbf = run.time_between_failures(spec, self.k)
         self.pos = 0
@@ -239,7 +246,7 @@ class _LineRun:
 
     def status_at(self, t) -> str:
         if self.seg_kind == _BUSY:
-            return self.phase
+            return _state_of(self.phase)
         if self.seg_kind == DOWN:
             return DOWN
         j = bisect_right(self.spec.ostarts, t) - 1
@@ -249,8 +256,16 @@ class _LineRun:
         return self.waiting_state() if i >= 0 and t < self.spec.ends[i] else OFF
 
     def waiting_state(self) -> str:
-        """Idle while an operation is in hand or planned next; standby when the plan holds nothing more."""
-        return STANDBY if self.op is None and self.pos == len(self.spec.seq) else IDLE
+        """Idle while an operation is in hand or planned next; standby when the plan holds nothing more (in a
+        factory whose lines stand by)."""
+        if self.run.c.standby and self.op is None and self.pos == len(self.spec.seq):
+            return STANDBY
+        return IDLE
+
+
+def _state_of(phase: str) -> str:
+    """The state a line is in during a phase of work: a restart draws idle power."""
+    return IDLE if phase == RESTART else phase
 
 
 def _line_process(env, run, lr: _LineRun):
@@ -277,11 +292,16 @@ def _line_process(env, run, lr: _LineRun):
         if op is None:
             if lr.pos == len(seq):
                 lr.seg_kind, lr.seg_start = _WAIT, now
+                if run.c.standby:
+                    lr.powered = False
                 return
             op = lr.op = seq[lr.pos]
             lr.pos += 1
-            lr.phase, lr.op_start = CHANGEOVER, None
-            lr.remaining = spec.changeover(lr.variant, op.variant)
+            lr.op_start = None
+            if lr.powered:
+                lr.phase, lr.remaining = CHANGEOVER, spec.changeover(lr.variant, op.variant)
+            else:
+                lr.phase, lr.remaining = RESTART, spec.restart
         if lr.phase == RUNNING and lr.op_start is None:
             pred = op.pred
             if pred is not None and pred not in done_end:
@@ -319,7 +339,11 @@ def _line_process(env, run, lr: _LineRun):
             yield timeout(step)
             lr.remaining -= step
             lr.busy += step
-            lr.emit(lr.phase, now, env.now, op.id)
+            lr.emit(_state_of(lr.phase), now, env.now, op.id)
+            continue
+        if lr.phase == RESTART:
+            lr.powered = True
+            lr.phase, lr.remaining = CHANGEOVER, spec.changeover(lr.variant, op.variant)
             continue
         if lr.phase == CHANGEOVER:
             lr.variant = op.variant
@@ -411,7 +435,7 @@ class _Run:
         for lr in self.lines:
             progress = until - lr.seg_start
             if lr.seg_kind == _BUSY:
-                lr.emit(lr.phase, lr.seg_start, until, lr.op.id)
+                lr.emit(_state_of(lr.phase), lr.seg_start, until, lr.op.id)
                 lr.remaining -= progress
                 lr.busy += progress
             elif lr.seg_kind == DOWN:
@@ -429,6 +453,7 @@ class _Run:
                 busy=_minutes(lr.busy),
                 failures=lr.k,
                 status=lr.status_at(until),
+                powered=lr.powered,
             )
         return states, until
 

@@ -18,6 +18,8 @@ RUNNING = "running"
 CHANGEOVER = "changeover"
 IDLE = "idle"
 STANDBY = "standby"  # in a shift, with nothing planned for it: switched off until work is planned
+# The phase of a line coming back on after standing by: it draws idle power and does no work.
+RESTART = "restart"
 DOWN = "down"
 OFF = "off"
 STATES = (RUNNING, CHANGEOVER, IDLE, STANDBY, DOWN, OFF)
@@ -50,8 +52,9 @@ class Spread:
 
 @dataclass(frozen=True)
 class Power:
-    """Power a line draws in each state, in kW. Outside its shifts an idle line is switched off, and so is
-    a line in its shift with nothing planned for it (standby); waiting for its next operation it idles."""
+    """Power a line draws in each state, in kW. Outside its shifts an idle line is switched off; waiting for
+    its next operation it idles; in a factory whose lines stand by (``Factory.standby``), a line in its
+    shift with nothing planned for it is switched off too, and idles while it restarts."""
 
     running: float = 0.0
     changeover: float = 0.0
@@ -80,6 +83,7 @@ class Line:
     - ``mttr``: mean minutes to repair; a repair runs on the wall clock, through breaks and nights.
     - ``failures`` and ``repairs``: the spreads of the time between failures and of the repair time.
     - ``power``: kW per state.
+    - ``restart``: minutes a line that stood by needs to come back on before it can work (at idle power).
     """
 
     id: str
@@ -92,12 +96,13 @@ class Line:
     failures: Spread = Spread("exponential")
     repairs: Spread = Spread("exponential")
     power: Power = Power()
+    restart: float = 0.0
 
     def __post_init__(self):
         if self.mtbf is not None and not self.mtbf > 0:
             raise ValueError(f"line {self.id}: mtbf must be positive or None, got {self.mtbf!r}")
-        if not self.mttr >= 0 or not self.default_changeover >= 0:
-            raise ValueError(f"line {self.id}: mttr and default_changeover must be >= 0")
+        if not self.mttr >= 0 or not self.default_changeover >= 0 or not self.restart >= 0:
+            raise ValueError(f"line {self.id}: mttr, default_changeover and restart must be >= 0")
 
     def changeover(self, before: str | None, after: str) -> float:
         """Minutes to change this line over from variant ``before`` to variant ``after``."""
@@ -119,10 +124,15 @@ class Outage:
 
 @dataclass(frozen=True)
 class Factory:
-    """The lines of one factory and its planned outages."""
+    """The lines of one factory and its planned outages.
+
+    ``standby``: a line in its shift with nothing planned for it switches off (standby, drawing its standby
+    power) and, when work is planned for it again, restarts first (``Line.restart``); without it a line
+    stays on (idle) through its shifts, as a floor that does not know what comes next keeps it."""
 
     lines: list[Line]
     outages: list[Outage] = field(default_factory=list)
+    standby: bool = True
 
 
 @dataclass(frozen=True)
@@ -173,9 +183,9 @@ class LineState:
     """Where one line stands at a moment, enough to resume it exactly.
 
     - ``variant``: what the line is set up for (``None``: nothing yet).
-    - ``op``: the operation in hand, ``phase`` ``"changeover"`` or ``"running"``, with ``remaining``
-      minutes of that phase's work left. A ``running`` op whose ``op_start`` is ``None`` is changed over
-      and waits for its release or its predecessor.
+    - ``op``: the operation in hand, ``phase`` ``"restart"``, ``"changeover"`` or ``"running"``, with
+      ``remaining`` minutes of that phase's work left. A ``running`` op whose ``op_start`` is ``None`` is
+      changed over and waits for its release or its predecessor.
     - ``down_until``/``down_cause``: set while the line is down (``"failure"`` or ``"outage"``).
     - ``busy``: running and changeover minutes since the last repair (the failure clock); ``failures``:
       how many failures the line has had, which is the index of its next failure's random draw.
@@ -192,6 +202,7 @@ class LineState:
     busy: float = 0.0
     failures: int = 0
     status: str = IDLE
+    powered: bool = True  # False after standing by: the line restarts before its next work
 
 
 @dataclass
@@ -308,6 +319,7 @@ def factory_from_dict(data: dict) -> Factory:
     return Factory(
         lines=[line(d) for d in data["lines"]],
         outages=[Outage(**o) for o in data.get("outages", [])],
+        standby=data.get("standby", True),
     )
 
 

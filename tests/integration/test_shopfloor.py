@@ -33,6 +33,9 @@ def test_it_builds_the_orders_and_ships_them_after_the_shipping_time(consumer):
     assert not Operation.objects.filter(ended_at__isnull=True).exists()
     for op in Operation.objects.all():
         assert op.started_at < op.ended_at
+        # The record says where it really ran, and the plan keeps what happened.
+        assert set(LineInterval.objects.filter(operation=op, state="running").values_list("line", flat=True)) == {op.line_id}
+        assert (op.planned_start, op.planned_end) == (op.started_at, op.ended_at)
     for order in orders:
         order.refresh_from_db()
         events = list(order.timeline.values_list("event", flat=True))
@@ -135,3 +138,21 @@ def test_the_plan_follows_the_floor_when_it_falls_behind(consumer):
     assert all(Order.objects.get(pk=o.pk).expected_date > expected_before[o.pk] for o in orders)
     forget_floors()
     assert delivery_quote("WASHER", default_configuration("WASHER"), 1) > quote_before
+
+
+def test_lines_stand_by_with_nothing_planned_unless_told_to_stay_on(consumer, settings):
+    scheduled_orders(consumer, count=1, quantity=1)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now()
+    for hours in (0, 24, 48):
+        factory_tick(factory_id=factory.pk, now=start + timedelta(hours=hours))
+    spent = FactorySimulation.objects.get(factory=factory).minutes
+    assert sum(line.get("standby", 0) for line in spent.values()) > 0
+
+    settings.COSMO_LINE_STANDBY = False
+    FactorySimulation.objects.all().delete()
+    for hours in (72, 96):
+        factory_tick(factory_id=factory.pk, now=start + timedelta(hours=hours))
+    spent = FactorySimulation.objects.get(factory=factory).minutes
+    assert sum(line.get("standby", 0) for line in spent.values()) == 0
+    assert sum(line.get("idle", 0) for line in spent.values()) > 0  # on through the shifts, drawing idle power

@@ -32,13 +32,16 @@ def test_a_seeded_run_ships_the_orders_and_repeats_exactly():
     assert 0 < first["line_utilization"] < 1
     fifo = _simulate("--policy", "fifo")
     assert fifo["orders_shipped"] == 10
+    # Without Cosmo the lines stay on through their shifts, unless told to stand by too.
+    assert first["line_standby"] is True and fifo["line_standby"] is False
+    assert _simulate("--policy", "fifo", "--standby")["line_standby"] is True
 
 
 def test_on_real_workers_a_small_run_ships_every_order_and_prints_the_kpis():
     printed = _run("--orders", "4", "--days", "12", "--seed", "1", "--step-minutes", "60").strip().splitlines()
     kpis = json.loads(printed[-1])
     table = dict(line.rsplit(None, 1) for line in printed[1:-1])
-    assert printed[0].split() == ["policy:", "optimized", "seed:", "1"]
+    assert printed[0].split()[:4] == ["policy:", "optimized", "seed:", "1"] and "stand by" in printed[0]
     assert table["orders shipped"] == "4" and kpis["orders"] == kpis["orders_shipped"] == 4
     assert kpis["units_shipped"] >= 4 and kpis["purchase_orders"] > 0
     assert 0 <= kpis["on_time_rate"] <= 1 and 0 <= kpis["supplier_on_time_rate"] <= 1

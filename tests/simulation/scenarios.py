@@ -41,6 +41,7 @@ def lines(draw, line_id):
         failures=draw(st.sampled_from([Spread("exponential"), Spread("fixed", 0.0)])),
         repairs=draw(st.sampled_from([Spread("exponential"), Spread("lognormal", 0.5)])),
         power=Power(*(draw(st.floats(0, 100)) for _ in range(4)), off=draw(st.floats(0, 5))),
+        restart=draw(st.integers(0, 30)),
     )
 
 
@@ -81,4 +82,4 @@ def scenarios(draw, max_jobs=12):
         sequence[line] += 1
         clock += duration
     due = {f"J{j}": draw(st.integers(100, 3000)) for j in range(len(jobs))}
-    return Factory(lines=factory_lines, outages=outages), Plan(ops=ops, due=due)
+    return Factory(lines=factory_lines, outages=outages, standby=draw(st.booleans())), Plan(ops=ops, due=due)

@@ -213,3 +213,28 @@ def test_a_line_waiting_for_its_next_operation_idles_and_with_nothing_planned_st
         ("standby", 80, 100),
     ]
     assert tick.energy_kwh["L"] == pytest.approx(6 * 50 / 60 + 60 * 30 / 60)
+
+
+def test_a_line_that_stood_by_restarts_before_its_next_work():
+    line = one_line(restart=20, changeovers={"a": {"b": 15}})
+    first = advance(
+        factory=Factory([line]), plan=Plan([one_op(30, variant="a")]), state=FactoryState.fresh(Factory([line])),
+        until=60, seed=1,
+    )  # fmt: skip
+    assert [(i.state, i.start, i.end) for i in first.intervals][-1] == ("standby", 30, 60)
+    assert first.state.lines["L"].powered is False
+    # Work is planned for it again: 20 minutes coming back on (idle power), then the changeover, then the work.
+    more = PlannedOp("p", "k", 0, "L", 1, planned_start=60, planned_duration=10, variant="b")
+    second = advance(factory=Factory([line]), plan=Plan([more]), state=first.state, until=200, seed=1)
+    assert [(i.state, i.start, i.end) for i in second.intervals][:3] == [
+        ("idle", 60, 80),
+        ("changeover", 80, 95),
+        ("running", 95, 105),
+    ]
+    assert second.state.lines["L"].powered is False  # and it stands by again
+
+
+def test_without_standby_a_line_stays_on_through_its_shift():
+    tick = run(Factory([one_line(restart=20)], standby=False), Plan([one_op(duration=30)]), until=100)
+    assert [(i.state, i.start, i.end) for i in tick.intervals] == [("running", 0, 30), ("idle", 30, 100)]
+    assert tick.energy_kwh["L"] == pytest.approx(60 * 30 / 60 + 6 * 70 / 60)

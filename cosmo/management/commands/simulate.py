@@ -5,6 +5,7 @@ user's data is never touched; `--this-database` runs on the configured database 
 their own fresh test database).
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -46,6 +47,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--policy", choices=["optimized", "fifo"], default="optimized")
         parser.add_argument(
+            "--standby",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=(
+                "switch a line with nothing planned off until work is planned for it (default: with the "
+                "optimized policy; a fifo floor keeps its lines on through their shifts)"
+            ),
+        )
+        parser.add_argument(
             "--in-process",
             action="store_true",
             help="run every task in this process, in pipeline order, instead of on real Celery workers",
@@ -62,9 +72,11 @@ class Command(BaseCommand):
         if not options["this_database"]:
             return self._in_throwaway_database(options)
         kpis = self._run(options)
+        kpis["policy"], kpis["line_standby"] = options["policy"], settings.COSMO_LINE_STANDBY
         if not options["json_only"]:
             width = max(len(label) for _, label in KPI_LABELS)
-            self.stdout.write(f"policy: {options['policy']}  seed: {options['seed']}")
+            standby = _("lines stand by when idle") if settings.COSMO_LINE_STANDBY else _("lines on through shifts")
+            self.stdout.write(f"policy: {options['policy']}  seed: {options['seed']}  {standby}")
             for key, label in KPI_LABELS:
                 self.stdout.write(f"{label:<{width}}  {kpis.get(key)}")
         self.stdout.write(json.dumps(kpis, sort_keys=True))
@@ -83,6 +95,7 @@ class Command(BaseCommand):
             for name in ("orders", "days", "seed", "policy", "step_minutes", "optimize_hours", "optimize_seconds"):
                 argv += [f"--{name.replace('_', '-')}", str(options[name])]
             argv += ["--in-process"] if options["in_process"] else []
+            argv += [] if options["standby"] is None else ["--standby" if options["standby"] else "--no-standby"]
             argv += ["--json-only"] if options["json_only"] else []
             done = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True)
             self.stdout.write(done.stdout.rstrip("\n"))
@@ -100,6 +113,8 @@ class Command(BaseCommand):
         if Order.objects.exists():
             raise CommandError(_("The database already has orders; simulate runs on a fresh database."))
         settings.COSMO_PLANNING_POLICY = options["policy"]
+        standby = options["standby"]
+        settings.COSMO_LINE_STANDBY = options["policy"] == "optimized" if standby is None else standby
         settings.COSMO_OPTIMIZE_SECONDS = options["optimize_seconds"]
         # Drift asks for a reschedule at most once per optimization interval (each is a solver run).
         settings.COSMO_DRIFT_MINUTES = max(settings.COSMO_DRIFT_MINUTES, options["optimize_hours"] * 60)
