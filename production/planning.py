@@ -120,12 +120,16 @@ def schedule_replanned(fp: FactoryProblem, *, follow: bool = False) -> Schedule:
 
 
 def _stale(fp: FactoryProblem, schedule: Schedule) -> bool:
-    """Whether an operation that may move is planned before now, or a line's operations overlap."""
+    """Whether an operation that may move is planned before now, or a line's next operation starts before
+    the one in hand (which overran) and the changeover between them are done."""
+    jobs = fp.problem.jobs
     for (j, o), p in schedule.placements.items():
-        if p.start < 0 and fp.problem.jobs[j].operations[o].frozen is None:
+        if p.start < 0 and jobs[j].operations[o].frozen is None:
             return True
     return any(
-        b.start < a.end for ps in schedule.by_line().values() for a, b in zip(ps, ps[1:])
+        b.start < a.end + fp.problem.lines[line].changeover(jobs[a.job].variant, jobs[b.job].variant)
+        for line, ps in schedule.by_line().items()
+        for a, b in zip(ps, ps[1:])
     )
 
 

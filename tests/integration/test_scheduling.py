@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils.module_loading import import_string
 
 from cosmo import clock
@@ -254,3 +255,34 @@ def test_a_quote_keeps_the_place_of_a_job_waiting_for_its_parts(consumer, factor
     fp = factory_problem(factory)
     assert len(held) == job.operations.count()  # nothing else is scheduled: only the waiting job's places
     assert fp.at(held[0][0]) >= arrival  # from when its parts are expected
+
+
+@pytest.mark.parametrize("policy", ["optimized", "fifo"])
+def test_a_new_job_is_placed_when_the_operation_in_hand_overran_into_the_next_changeover(
+    consumer, factory, settings, policy
+):
+    settings.COSMO_PLANNING_POLICY = policy
+    scheduled_orders(consumer, count=4, quantity=1)
+    fp = factory_problem(factory)
+    current, _ = fp.current()
+    # Two operations of different variants that follow each other on a line, with a changeover between.
+    for line, ps in current.by_line().items():
+        pairs = [
+            (a, b) for a, b in zip(ps, ps[1:])
+            if fp.problem.lines[line].changeover(fp.problem.jobs[a.job].variant, fp.problem.jobs[b.job].variant) > 1
+        ]  # fmt: skip
+        if pairs:
+            a, b = pairs[0]
+            break
+    in_hand, following = fp.operations[a.job][a.op], fp.operations[b.job][b.op]
+    # The clock reaches the middle of the changeover while the operation in hand still runs; everything
+    # else went as planned.
+    now = in_hand.planned_end + (following.planned_start - in_hand.planned_end) / 2
+    Operation.objects.filter(planned_end__lte=now).update(started_at=F("planned_start"), ended_at=F("planned_end"))
+    Operation.objects.filter(planned_start__lte=now, planned_end__gt=now).update(started_at=F("planned_start"))
+    Operation.objects.filter(pk=in_hand.pk).update(started_at=in_hand.planned_start, ended_at=None)
+    clock.reset(start=now, speed=0)
+    scheduled_orders(consumer, count=1, quantity=1)
+    assert_feasible(factory)
+    following.refresh_from_db()
+    assert following.planned_start >= clock.now() + timedelta(minutes=1)
