@@ -278,8 +278,9 @@ def factory_problem(
             previous_frozen = not engine_ops or engine_ops[-1].frozen is not None
             if op.line_id is not None and _frozen(op, origin, firm_until, previous_frozen=previous_frozen):
                 start = math.floor((op.planned_start - origin).total_seconds() / 60)
-                # A started operation holds its line at least until now, however long it overruns.
-                end = max(math.floor((op.planned_end - origin).total_seconds() / 60), start + 1, 1)
+                # It holds its line to the end of the minute it ends in, and a started one at least until
+                # now, however long it overruns.
+                end = max(math.ceil((op.planned_end - origin).total_seconds() / 60), start + 1, 1)
                 frozen = Frozen(line_index[op.line_id], start, end)
             pinned = line_index.get(op.pinned_line_id) if op.pinned_line_id else None
             engine_ops.append(EngineOperation(alternatives=alternatives, frozen=frozen, pinned_line=pinned))

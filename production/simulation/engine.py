@@ -129,7 +129,8 @@ class Compiled:
             if o.line not in self.lines:
                 raise ValueError(f"outage on unknown line {o.line!r}")
         done = state.done
-        in_hand = {ls.op: line for line, ls in state.lines.items() if ls.op is not None}
+        in_hand = _kept_in_hand(plan, state)
+        self.kept = set(in_hand)
 
         by_job: dict[str, list] = {}
         seen = set()
@@ -174,6 +175,25 @@ class Compiled:
         return _Run(self, seed, None if until is None else _ticks(until), record, fresh_failure_clocks)
 
 
+def _kept_in_hand(plan: Plan, state: FactoryState) -> dict[str, str]:
+    """The operations the lines keep in hand under a new plan: {op: line}. One being processed is always
+    kept. One the line is restarting or changing over for, or waits for (changed over, its material or its
+    predecessor not there yet), is kept only if the plan still has it first on that line; otherwise the line
+    puts it down and takes its sequence afresh. Keeping it would hold the line for an operation planned
+    elsewhere, or ahead of its own predecessor on the same line: a deadlock."""
+    first: dict[str, tuple[float, str]] = {}
+    for op in plan.ops:
+        if op.id not in state.done and (op.line not in first or op.sequence < first[op.line][0]):
+            first[op.line] = (op.sequence, op.id)
+    kept = {}
+    for line, ls in state.lines.items():
+        if ls.op is None:
+            continue
+        if (ls.phase == RUNNING and ls.op_start is not None) or first.get(line, (None, None))[1] == ls.op:
+            kept[ls.op] = line
+    return kept
+
+
 class _LineRun:
     """The mutable state of one line during a run. ``remaining`` and ``busy`` are as of ``seg_start``."""
 
@@ -186,12 +206,14 @@ class _LineRun:
         self.run = run
         self.spec = spec
         self.variant = ls.variant
-        self.op = None if ls.op is None else run.c.ops.get(ls.op)
+        self.op = run.c.ops.get(ls.op) if ls.op in run.c.kept else None
         self.phase = ls.phase
         self.remaining = _ticks(ls.remaining)
         if ls.op is not None and self.op is None:
-            # The plan dropped the operation in hand: a changeover is abandoned, processing is finished.
-            if ls.phase == RUNNING:
+            # The plan no longer gives the line this operation first: what is being processed is finished,
+            # a restart or a changeover is abandoned (the line keeps the variant it is set up for), and
+            # an operation waiting for its material or its predecessor is put down for the plan to place.
+            if ls.phase == RUNNING and ls.op_start is not None:
                 self.op = _Op(ls.op, 0, 0.0, ls.variant, None)
             else:
                 self.phase, self.remaining = None, 0
@@ -463,9 +485,9 @@ def advance(*, factory: Factory, plan: Plan, state: FactoryState, until: float, 
 
     ``seed`` (an int or a string) keys every random draw, so advancing to T in one call or in several
     ticks gives the same history, and the same tick from the same state gives the same result. The plan
-    may change between ticks: each line finishes the operation in hand, then takes the plan's operations
-    on it that are not done, in sequence order (an operation in hand that the plan no longer holds is
-    finished if it is being processed, abandoned if the line is changing over to it). Returns a ``Tick`` whose ``state`` is the next tick's start.
+    may change between ticks: each line finishes the operation it is processing, then takes the plan's
+    operations on it that are not done, in sequence order (an operation it was only restarting or
+    changing over for, or waiting for, stays in hand only if the plan still has it first on that line). Returns a ``Tick`` whose ``state`` is the next tick's start.
     """
     return _tick(Compiled(factory, plan, state).run(seed=seed, until=until))
 

@@ -156,3 +156,20 @@ def test_lines_stand_by_with_nothing_planned_unless_told_to_stay_on(consumer, se
     spent = FactorySimulation.objects.get(factory=factory).minutes
     assert sum(line.get("standby", 0) for line in spent.values()) == 0
     assert sum(line.get("idle", 0) for line in spent.values()) > 0  # on through the shifts, drawing idle power
+
+
+def test_the_followed_plan_never_puts_two_operations_of_a_line_on_top_of_each_other(consumer):
+    from django.db import connection
+
+    from production.models import LineSimulation
+
+    LineSimulation.objects.filter(line__code="L2").update(mtbf_minutes=40, mttr_minutes=30)
+    scheduled_orders(consumer, count=6, quantity=2)
+    factory = Factory.objects.get(code="QD1")
+    start = clock.now()
+    for hours in (1, 3, 5, 8, 13):
+        factory_tick(factory_id=factory.pk, now=start + timedelta(hours=hours, seconds=17))
+        # PostgreSQL checks its no-overlap constraint (deferred to the commit) here and now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 
 pytestmark = pytest.mark.slow
 
-ARGS = ["--orders", "10", "--days", "12", "--seed", "7", "--step-minutes", "60", "--in-process", "--json-only"]
+# Enough orders in a few days that the shelves run low and replenishment buys.
+ARGS = ["--orders", "24", "--days", "6", "--seed", "7", "--step-minutes", "60", "--in-process", "--json-only"]
 
 
 def _run(*args) -> str:
@@ -27,25 +28,25 @@ def _simulate(*extra) -> dict:
 def test_a_seeded_run_ships_the_orders_and_repeats_exactly():
     first = _simulate()
     assert first == _simulate()
-    assert first["orders"] == 10 and first["orders_shipped"] == 10
+    assert first["orders"] == 24 and first["orders_shipped"] == 24
     assert first["energy_kwh_per_unit"] > 0 and first["purchase_orders"] > 0
     assert 0 < first["line_utilization"] < 1
     fifo = _simulate("--policy", "fifo")
-    assert fifo["orders_shipped"] == 10
+    assert fifo["orders_shipped"] == 24
     # Without Cosmo the lines stay on through their shifts, unless told to stand by too.
     assert first["line_standby"] is True and fifo["line_standby"] is False
     assert _simulate("--policy", "fifo", "--standby")["line_standby"] is True
 
 
 def test_on_real_workers_a_small_run_ships_every_order_and_prints_the_kpis():
-    printed = _run("--orders", "4", "--days", "12", "--seed", "1", "--step-minutes", "60").strip().splitlines()
+    printed = _run("--orders", "24", "--days", "6", "--seed", "7", "--step-minutes", "60").strip().splitlines()
     kpis = json.loads(printed[-1])
     table = dict(line.rsplit(None, 1) for line in printed[1:-1])
-    assert printed[0].split()[:4] == ["policy:", "optimized", "seed:", "1"] and "stand by" in printed[0]
-    assert table["orders shipped"] == "4" and kpis["orders"] == kpis["orders_shipped"] == 4
-    assert kpis["units_shipped"] >= 4 and kpis["purchase_orders"] > 0
+    assert printed[0].split()[:4] == ["policy:", "optimized", "seed:", "7"] and "stand by" in printed[0]
+    assert table["orders shipped"] == "24" and kpis["orders"] == kpis["orders_shipped"] == 24
+    assert kpis["units_shipped"] >= 24 and kpis["purchase_orders"] > 0
     assert 0 <= kpis["on_time_rate"] <= 1 and 0 <= kpis["supplier_on_time_rate"] <= 1
-    assert 0 < kpis["mean_lead_time_days"] <= kpis["p95_lead_time_days"] < kpis["simulated_days"] <= 12
+    assert 0 < kpis["mean_lead_time_days"] <= kpis["p95_lead_time_days"] < kpis["simulated_days"] <= 6
     assert 0 < kpis["line_utilization"] < 1 and all(0 <= u < 1 for u in kpis["utilization_per_line"].values())
     assert kpis["energy_kwh_per_unit"] > 0 and kpis["changeover_hours"] >= 0
 

@@ -7,7 +7,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from production.simulation import FactoryState, LineState, Plan, advance, state_from_dict, to_dict
+from production.simulation import (
+    Factory,
+    FactoryState,
+    Line,
+    LineState,
+    Plan,
+    PlannedOp,
+    advance,
+    state_from_dict,
+    to_dict,
+)
 from production.simulation.synthetic import synthetic_factory, synthetic_plan
 
 from .scenarios import scenarios
@@ -97,7 +107,7 @@ def test_a_new_plan_between_ticks_lets_the_operation_in_hand_finish():
     factory = synthetic_factory(lines=2, shifts=None, mtbf=None)
     plan = synthetic_plan(factory, ops=40, horizon=600, max_ops_per_job=1)
     state = advance(factory=factory, plan=plan, state=FactoryState.fresh(factory), until=100, seed=1).state
-    in_hand = {ls.op for ls in state.lines.values()} - {None}
+    in_hand = {ls.op for ls in state.lines.values() if ls.op_start is not None}
     # The new plan reverses what is left on each line.
     replanned = Plan([dataclasses.replace(op, sequence=-op.sequence) for op in plan.ops], plan.due)
     tick = advance(factory=factory, plan=replanned, state=state, until=5000, seed=1)
@@ -110,11 +120,26 @@ def test_a_new_plan_between_ticks_lets_the_operation_in_hand_finish():
         assert left == [op.id for op in expected]
 
 
-@pytest.mark.parametrize("phase, finished", [("running", True), ("changeover", False)])
-def test_an_operation_in_hand_dropped_from_the_plan(phase, finished):
+@pytest.mark.parametrize(
+    "phase, op_start, finished", [("running", 0.0, True), ("running", None, False), ("changeover", None, False)]
+)
+def test_an_operation_in_hand_dropped_from_the_plan(phase, op_start, finished):
     factory = synthetic_factory(lines=1, shifts=None, mtbf=None)
     state = FactoryState.fresh(factory)
-    state.lines["L1"] = LineState(variant="v0", op="gone", phase=phase, remaining=10, op_start=None)
+    state.lines["L1"] = LineState(variant="v0", op="gone", phase=phase, remaining=10, op_start=op_start)
     tick = advance(factory=factory, plan=Plan([]), state=state, until=100, seed=1)
     assert ("gone" in tick.state.done) is finished
     assert tick.state.lines["L1"].op is None and tick.state.lines["L1"].variant == "v0"
+
+
+def test_a_line_puts_down_an_operation_it_waits_for_when_the_plan_moves_it_elsewhere():
+    # Job j: a on L1, then b. L2 changed over to b and waits for a; the new plan puts b on L1 after a.
+    factory = Factory([Line(id="L1"), Line(id="L2")])
+    a = PlannedOp("a", "j", 0, "L1", 0, planned_start=0, planned_duration=30)
+    b = PlannedOp("b", "j", 1, "L2", 0, planned_start=30, planned_duration=30)
+    state = advance(factory=factory, plan=Plan([a, b]), state=FactoryState.fresh(factory), until=10, seed=1).state
+    assert state.lines["L2"].op == "b" and state.lines["L2"].op_start is None
+    moved = Plan([a, dataclasses.replace(b, line="L1", sequence=1)])
+    tick = advance(factory=factory, plan=moved, state=state, until=200, seed=1)
+    assert [(r.op, r.line) for r in tick.ops] == [("a", "L1"), ("b", "L1")]
+    assert tick.state.lines["L2"].op is None
