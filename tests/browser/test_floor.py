@@ -27,7 +27,14 @@ from tests.ordering import scheduled_orders
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QD1_TIME = ZoneInfo("Asia/Shanghai")
-STATE_WORDS = {"running": "running", "changeover": "changeover", "idle": "idle", "down": "down", "off": "off shift"}
+STATE_WORDS = {
+    "running": "running",
+    "changeover": "changeover",
+    "idle": "idle",
+    "standby": "standby (nothing planned)",
+    "down": "down",
+    "off": "off shift",
+}
 
 
 def _monday_morning() -> datetime:
@@ -81,7 +88,7 @@ def test_it_shows_the_floor_and_a_line_down_puts_its_orders_at_risk(page, live_s
         in_hand = row.locator("td").nth(2)
         if last.state in ("running", "changeover"):
             expect(in_hand).to_have_text(f"{last.operation.job.number} · {last.operation.name}")
-        elif last.state in ("idle", "off"):
+        elif last.state in ("idle", "standby", "off"):
             expect(in_hand).to_have_text("—")
     expect(page.locator("[data-state=running], [data-state=changeover]").first).to_be_visible()
 
