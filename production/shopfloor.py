@@ -198,7 +198,7 @@ def factory_tick(*, factory_id: int, now: datetime | None = None) -> TickResult 
             factory=model.factory, plan=model.plan, state=state, until=model.minutes(now), seed=simulation.seed
         )
         started, ended = _operations_write(model, tick)
-        _plan_to_actuals(model, tick, started, ended)
+        _plan_to_actuals(model, tick, ended)
         _intervals_write(model, tick)
         breakdowns = [
             Breakdown(line=model.lines[b.line], start=model.at(b.start), end=model.at(b.end), cause=b.cause)
@@ -258,7 +258,7 @@ def _operations_write(model: FloorModel, tick: sim.Tick) -> tuple[list[Operation
     return started, ended
 
 
-def _plan_to_actuals(model: FloorModel, tick: sim.Tick, started: list[Operation], ended: list[Operation]) -> None:
+def _plan_to_actuals(model: FloorModel, tick: sim.Tick, ended: list[Operation]) -> None:
     """What happened replaces what was planned: an operation done keeps its actual start and end, the one
     a line has in hand its actual start and when its remaining work will end (in the line's shifts, after
     a repair in progress). The plan that follows (`planning.schedule_follow`) starts from there."""
@@ -273,8 +273,9 @@ def _plan_to_actuals(model: FloorModel, tick: sim.Tick, started: list[Operation]
             continue
         resume = max(tick.until, state.down_until or tick.until)
         end = model.at(_work_end(windows.get(code), resume, state.remaining))
+        end = max(end, op.started_at + timedelta(minutes=1))
         if (op.planned_start, op.planned_end) != (op.started_at, end):
-            op.planned_start, op.planned_end = op.started_at, max(end, op.started_at + timedelta(minutes=1))
+            op.planned_start, op.planned_end = op.started_at, end
             changed[op.pk] = op
     Operation.objects.bulk_update(changed.values(), ["planned_start", "planned_end"])
 

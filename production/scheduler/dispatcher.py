@@ -223,15 +223,13 @@ def retime(problem: Problem, schedule: Schedule) -> tuple[Schedule, list[int]]:
     }
     floor = Floor(problem)
     placements: dict[tuple[int, int], Placement] = {}
-    for key in frozen:
-        f = problem.jobs[key[0]].operations[key[1]].frozen
-        placements[key] = Placement(key[0], key[1], f.line, f.start, f.end)
-        floor.timelines[f.line].insert(f.start, f.end, problem.jobs[key[0]].variant)
     # Each line resumes after its operation in hand (frozen, started by now); frozen operations later on
     # (the firm zone of a run) keep their places and the others fit around them.
     free = [0] * len(problem.lines)
     for key in frozen:
         f = problem.jobs[key[0]].operations[key[1]].frozen
+        placements[key] = Placement(key[0], key[1], f.line, f.start, f.end)
+        floor.timelines[f.line].insert(f.start, f.end, problem.jobs[key[0]].variant)
         if f.start <= 0:
             free[f.line] = max(free[f.line], f.end)
     # In a feasible plan the old start order respects both the lines' sequences and the routings.
