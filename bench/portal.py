@@ -37,8 +37,8 @@ def main() -> int:
     from django.test import Client
 
     from bench.common import write_result
-    from cosmo.demo import demo_seed
     from cosmo.models import User
+    from lifecycle.demo import demo_seed
     from orders.configuration import family_defaults
     from orders.models import ProductFamily
 

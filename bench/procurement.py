@@ -43,8 +43,8 @@ def main(argv: list[str]) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from cosmo import clock
-    from cosmo.demo import demo_seed
     from cosmo.models import User
+    from lifecycle.demo import demo_seed
     from orders.models import OptionGroup, Order, OrderLine, ProductFamily
     from production.bom import need_date_estimate, order_lines_explode
     from production.models import Factory, Requirement

@@ -13,16 +13,16 @@ QUEUES = ("orders", "procurement", "planning", "factory")
 # One direct exchange per queue, bound by the queue's name: a message lands in exactly one queue.
 app.conf.task_queues = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]
 app.conf.task_routes = {
-    "cosmo.tasks.plan_order": {"queue": "orders"},
-    "cosmo.tasks.procure_order": {"queue": "procurement"},
-    "cosmo.tasks.schedule_order": {"queue": "planning"},
-    "cosmo.tasks.sweep": {"queue": "orders"},
-    "cosmo.tasks.suppliers_autopilot": {"queue": "procurement"},
-    "cosmo.tasks.shipments_arrive": {"queue": "procurement"},
-    "cosmo.tasks.stock_replenish": {"queue": "procurement"},
-    "cosmo.tasks.optimize_schedule": {"queue": "planning"},
-    "cosmo.tasks.optimize_schedules": {"queue": "planning"},
-    "cosmo.tasks.factory_tick": {"queue": "factory"},
+    "lifecycle.tasks.plan_order": {"queue": "orders"},
+    "lifecycle.tasks.procure_order": {"queue": "procurement"},
+    "lifecycle.tasks.schedule_order": {"queue": "planning"},
+    "lifecycle.tasks.sweep": {"queue": "orders"},
+    "lifecycle.tasks.suppliers_autopilot": {"queue": "procurement"},
+    "lifecycle.tasks.shipments_arrive": {"queue": "procurement"},
+    "lifecycle.tasks.stock_replenish": {"queue": "procurement"},
+    "lifecycle.tasks.optimize_schedule": {"queue": "planning"},
+    "lifecycle.tasks.optimize_schedules": {"queue": "planning"},
+    "lifecycle.tasks.factory_tick": {"queue": "factory"},
 }
-app.autodiscover_tasks(["cosmo"])
+app.autodiscover_tasks(["lifecycle"])
 

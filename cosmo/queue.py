@@ -1,7 +1,7 @@
 """Enqueue a Celery task by name once the current transaction commits.
 
-The apps use this to start the pipeline without importing it (the pipeline lives in `cosmo`, which
-depends on them, not the other way round). A broker that is down must not fail the request whose data
+The apps use this to ask for the next step of the lifecycle without importing it (the lifecycle lives
+above them, in `lifecycle`; a task's name is a message, not an import). A broker that is down must not fail the request whose data
 is already committed: the message is logged as lost, and the sweeper re-drives the order later.
 """
 
@@ -18,8 +18,6 @@ def send_now(task_name: str, *args) -> bool:
     from cosmo.celery import app
 
     if settings.COSMO_TASKS_INLINE:  # one process: run the same task here, now (`simulate --in-process`)
-        import cosmo.tasks  # noqa: F401  (registers the tasks)
-
         app.tasks[task_name].apply(args=list(args), throw=True)
         return True
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "orders",
     "production",
     "suppliers",
+    "lifecycle",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +63,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "cosmo.urls"
+ROOT_URLCONF = "lifecycle.urls"
 WSGI_APPLICATION = "cosmo.wsgi.application"
 
 TEMPLATES = [
@@ -213,12 +214,12 @@ COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
 # The consumer reads an order's times in the time zone of the factory that makes it.
 COSMO_ORDER_TIME_ZONES = "production.bom.orders_time_zones"
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-orders": {"task": "cosmo.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
-    "suppliers-autopilot": {"task": "cosmo.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},
-    "shipments-arrive": {"task": "cosmo.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
-    "stock-replenish": {"task": "cosmo.tasks.stock_replenish", "schedule": COSMO_PROCUREMENT_TICK},
-    "factory-tick": {"task": "cosmo.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
-    "optimize-schedules": {"task": "cosmo.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
+    "sweep-stuck-orders": {"task": "lifecycle.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
+    "suppliers-autopilot": {"task": "lifecycle.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},
+    "shipments-arrive": {"task": "lifecycle.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
+    "stock-replenish": {"task": "lifecycle.tasks.stock_replenish", "schedule": COSMO_PROCUREMENT_TICK},
+    "factory-tick": {"task": "lifecycle.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
+    "optimize-schedules": {"task": "lifecycle.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }
 
 # The factory clock: factory time = start + (now - epoch) * speed. Speed 1 is real time.

@@ -4,12 +4,19 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cosmo.api import NewestFirst, role_permission
-from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, TimelineEntry
 from orders.configuration import delivery_quote, selection_evaluate
+from orders.models import (
+    Option,
+    OptionGroup,
+    Order,
+    OrderLine,
+    ProductFamily,
+    TimelineEntry,
+)
 from orders.services import LineRequest, OrderInvalid, order_place
 
 
@@ -174,19 +181,3 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise ValidationError(invalid.errors)
         order = get_object_or_404(self.get_queryset(), pk=order.pk)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses={200: OrderSerializer})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, number=None):
-        """Cancel the order, until production starts."""
-        # The cancel workflow spans production and suppliers: `cosmo` wires it, so it is imported here.
-        from cosmo.pipeline import NotCancellable, order_cancel
-
-        order = self.get_object()
-        if not request.user.is_consumer:
-            raise NotFound()
-        try:
-            order_cancel(order.pk)
-        except NotCancellable as refused:
-            raise ValidationError({"stage": [str(refused)]})
-        return Response(OrderSerializer(self.get_queryset().get(pk=order.pk)).data)

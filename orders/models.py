@@ -5,7 +5,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from orders.events import describe
 
 CURRENCY_CHOICES = [("EUR", "EUR"), ("CNY", "CNY"), ("USD", "USD")]
 
@@ -175,6 +178,13 @@ class Order(models.Model):
     def is_final(self) -> bool:
         return self.stage in FINAL_STAGES
 
+    def move_to(self, stage: str) -> None:
+        """The one way an order changes stage (the caller holds its row lock): the sweeper measures how
+        long it stays from `stage_changed_at`."""
+        self.stage = stage
+        self.stage_changed_at = timezone.now()
+        self.save(update_fields=["stage", "stage_changed_at"])
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -220,8 +230,6 @@ class TimelineEntry(models.Model):
 
     @property
     def text(self) -> str:
-        from orders.timeline import describe
-
         return describe(self.event, self.params)
 
 

@@ -107,7 +107,7 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
                 for position, (family, line, check) in enumerate(checked, start=1)
             )
             timeline_add(order=order, event="placed", lines=len(checked), total=str(order.total), currency=currency)
-            enqueue_on_commit("cosmo.tasks.plan_order", order.pk)
+            enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its order.
         if idempotency_key:

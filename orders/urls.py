@@ -10,5 +10,4 @@ urlpatterns = [
     path("c/<str:code>/", views.configuration_shared, name="shared"),
     path("orders/", views.my_orders, name="my_orders"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
-    path("orders/<str:number>/cancel/", views.order_cancel_view, name="cancel"),
 ]

@@ -3,17 +3,27 @@
 import json
 import secrets
 
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
-from orders.configuration import delivery_quote, family_defaults, group_error_text, selection_evaluate
-from orders.models import CANCELLABLE_STAGES, OptionGroup, Order, ProductFamily, SavedConfiguration, Stage
+from orders.configuration import (
+    delivery_quote,
+    family_defaults,
+    group_error_text,
+    selection_evaluate,
+)
+from orders.models import (
+    CANCELLABLE_STAGES,
+    OptionGroup,
+    Order,
+    ProductFamily,
+    SavedConfiguration,
+    Stage,
+)
 from orders.picture import product_svg
 from orders.services import LineRequest, OrderInvalid, order_place
 from orders.timeline import orders_time_zones
@@ -170,19 +180,3 @@ def order_detail(request, number):
     context = {"order": order, "cancellable": CANCELLABLE_STAGES, "making": making, "time_zone": time_zone}
     with timezone.override(time_zone):
         return render(request, template, context)
-
-
-@consumer_required
-@require_POST
-def order_cancel_view(request, number):
-    # The cancel workflow spans production and suppliers: `cosmo` wires it, so it is imported here.
-    from cosmo.pipeline import NotCancellable, order_cancel
-
-    order = _order_for(request, number)
-    try:
-        order_cancel(order.pk)
-    except NotCancellable as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("Your order was cancelled."))
-    return redirect("orders:detail", number=order.number)

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from orders.delivery import shipping_time
 from orders.models import Order, OrderLine
 from production.models import (
     BomLine,
@@ -164,7 +165,6 @@ def need_date_estimate(order: Order, catalog: Catalog | None = None) -> datetime
     """
     if order.promised_date is None:
         return order.placed_at + DEFAULT_NEED_AFTER
-    from production.scheduling import shipping_time  # scheduling reads the BOM module too
 
     lines = list(order.lines.all())
     catalog = catalog or Catalog(line.family_id for line in lines)

@@ -1,5 +1,5 @@
 """The demo catalog's parts, bills of materials and routings, keyed on the option codes of
-`orders.demo_catalog` (plain data; `cosmo.demo` loads it)."""
+`orders.demo_catalog` (plain data; `lifecycle.demo` loads it)."""
 
 # code, name, unit, typical unit price in EUR
 PARTS = [

@@ -1,4 +1,4 @@
-"""Why an order is late or at risk, in words a planner reads: the part it waits for and from whom, or the
+"""Why a job is late or tight, in words a planner reads: the part it waits for and from whom, or the
 line that is its bottleneck and what is queued ahead of it there."""
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from production.models import Requirement
 from production.scheduler import Schedule
 from production.scheduling import FactoryProblem
 
-# A job that finishes less than this before its due date is at risk.
-AT_RISK_SLACK = timedelta(hours=24)
+# A job that finishes less than this before its due date is tight: on time, with little to spare. (An
+# order is "at risk" only by `orders.delivery`: the date now expected is after the promise; a late job is
+# that, seen from the plan.)
+TIGHT_SLACK = timedelta(hours=24)
 QUEUE_SHOWN = 4
 
 
 @dataclass(frozen=True)
 class JobState:
     late: bool
-    at_risk: bool
+    tight: bool
     reason: str
 
 
@@ -72,13 +74,13 @@ def material_reason(order_line_id: int, tz: ZoneInfo) -> str | None:
 
 def waiting_state(job, tz: ZoneInfo) -> JobState:
     """A job not yet released (its parts are on their way): late when its last part arrives after its due
-    date, at risk within a day of it or when sourcing found no offer in time."""
+    date (or when sourcing found no offer in time for the promise), tight within a day of it."""
     found = material_arrival(job.order_line_id)
     arrival = found[1] if found else None
     due = job.due_date
-    late = bool(arrival and due and arrival > due)
-    at_risk = not late and (job.order_line.order.at_risk or bool(arrival and due and arrival > due - AT_RISK_SLACK))
-    return JobState(late, at_risk, material_reason(job.order_line_id, tz) or "")
+    late = job.order_line.order.at_risk or bool(arrival and due and arrival > due)
+    tight = not late and bool(arrival and due and arrival > due - TIGHT_SLACK)
+    return JobState(late, tight, material_reason(job.order_line_id, tz) or "")
 
 
 def _bottleneck_reason(fp: FactoryProblem, schedule: Schedule, j: int) -> str | None:
@@ -118,15 +120,15 @@ def _bottleneck_reason(fp: FactoryProblem, schedule: Schedule, j: int) -> str | 
 
 
 def job_states(fp: FactoryProblem, schedule: Schedule) -> dict[int, JobState]:
-    """{job id: JobState} for every job of the problem; the reason is given for late and at-risk jobs."""
+    """{job id: JobState} for every job of the problem; the reason is given for late and tight jobs."""
     states = {}
-    slack = int(AT_RISK_SLACK.total_seconds() // 60)
+    slack = int(TIGHT_SLACK.total_seconds() // 60)
     for j, job in enumerate(fp.problem.jobs):
         end = schedule.placements[(j, len(job.operations) - 1)].end
         late = job.due is not None and end > job.due
-        at_risk = not late and job.due is not None and end > job.due - slack
+        tight = not late and job.due is not None and end > job.due - slack
         reason = ""
-        if late or at_risk:
+        if late or tight:
             line_wait = _bottleneck_reason(fp, schedule, j)
             if job.release > 0:
                 first = schedule.placements[(j, 0)]
@@ -136,5 +138,5 @@ def job_states(fp: FactoryProblem, schedule: Schedule) -> dict[int, JobState]:
                     reason = material_reason(fp.jobs[j].order_line_id, ZoneInfo(fp.factory.timezone)) or ""
             if not reason:
                 reason = line_wait or _("Its own work takes longer than the time left before its due date.")
-        states[fp.jobs[j].pk] = JobState(late, at_risk, reason)
+        states[fp.jobs[j].pk] = JobState(late, tight, reason)
     return states

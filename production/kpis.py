@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
+from orders.delivery import shipping_time
 from production.scheduler import Schedule
-from production.scheduling import FactoryProblem, shipping_time
+from production.scheduling import FactoryProblem
 
 WEEK = 7 * 24 * 60
 

@@ -112,7 +112,7 @@ def jobs_release(*, order_ids, now: datetime) -> list[int]:
         .values_list("pk", flat=True)
     )
     for order_id in ready:
-        enqueue_on_commit("cosmo.tasks.schedule_order", order_id)
+        enqueue_on_commit("lifecycle.tasks.schedule_order", order_id)
     return ready
 
 

@@ -214,7 +214,7 @@ def run_request(*, factory: Factory, trigger: str, user=None, time_limit: float 
             requested_by=user if user is not None and user.is_authenticated else None,
             time_limit=time_limit or settings.COSMO_OPTIMIZE_SECONDS,
         )
-        enqueue_on_commit("cosmo.tasks.optimize_schedule", run.pk)
+        enqueue_on_commit("lifecycle.tasks.optimize_schedule", run.pk)
     return run
 
 
@@ -233,7 +233,7 @@ def runs_redrive() -> int:
     with transaction.atomic():
         stuck = list(ScheduleRun.objects.filter(status=ScheduleRun.Status.QUEUED, requested_at__lt=cutoff).values_list("pk", flat=True))
         for run_id in stuck:
-            enqueue_on_commit("cosmo.tasks.optimize_schedule", run_id)
+            enqueue_on_commit("lifecycle.tasks.optimize_schedule", run_id)
     for factory in Factory.objects.filter(schedule_runs__status=ScheduleRun.Status.RUNNING).distinct():
         with transaction.atomic():
             _lock(factory.pk)

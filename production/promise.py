@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Min
 
 from cosmo import clock
+from orders.delivery import shipping_time
 from orders.models import OrderLine, ProductFamily
 from production.bom import Catalog
 from production.materials import jobs_expected_release, jobs_waiting
@@ -32,7 +33,6 @@ from production.scheduling import (
     factory_problem,
     line_speeds,
     operation_alternatives,
-    shipping_time,
     variant_key,
 )
 

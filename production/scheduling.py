@@ -30,7 +30,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cosmo import clock
-from orders.models import Option, Order, ProductFamily
+from orders.delivery import expected_date, orders_expect, shipping_time
+from orders.models import Option, ProductFamily
 from production.models import (
     Changeover,
     Factory,
@@ -50,10 +51,6 @@ from production.scheduler import Operation as EngineOperation
 OPEN_STATUSES = (Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION)
 # Due dates far in the past are clipped: the tardiness stays large without overflowing the objective.
 EARLIEST_DUE = -7 * 24 * 60
-
-
-def shipping_time() -> timedelta:
-    return timedelta(days=settings.COSMO_SHIPPING_DAYS)
 
 
 def variant_key(family_code: str, configuration: dict, setup_group: str | None) -> str:
@@ -388,19 +385,13 @@ def schedule_write(fp: FactoryProblem, schedule: Schedule) -> int:
 
 
 def _orders_follow(fp: FactoryProblem, schedule: Schedule) -> None:
-    """Each order's expected delivery date and at-risk flag from the completion of its jobs."""
-    tz = ZoneInfo(fp.factory.timezone)
+    """Each order's expected delivery date (and so its at-risk flag) from the completion of its jobs."""
     finish: dict[int, datetime] = {}
-    late: dict[int, bool] = {}
     for j, job in enumerate(fp.jobs):
         order_id = job.order_line.order_id
         end = fp.completion(schedule, j)
         finish[order_id] = max(finish.get(order_id, end), end)
-        late[order_id] = late.get(order_id, False) or (job.due_date is not None and end > job.due_date)
-    for order in Order.objects.filter(pk__in=list(finish)).only("pk", "expected_date", "at_risk"):
-        expected = (finish[order.pk] + shipping_time()).astimezone(tz).date()
-        if (order.expected_date, order.at_risk) != (expected, late[order.pk]):
-            Order.objects.filter(pk=order.pk).update(expected_date=expected, at_risk=late[order.pk])
+    orders_expect({order_id: expected_date(end, fp.factory.timezone) for order_id, end in finish.items()})
 
 
 def aware(value: datetime, factory: Factory) -> datetime:

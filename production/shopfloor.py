@@ -1,12 +1,13 @@
 """The factory floor: the simulation advanced to the clock's now, and what it did written to the database.
 
-`factory_tick` reads a factory's lines, shifts, changeovers and scheduled operations, runs the engine
+`floor_advance` reads a factory's lines, shifts, changeovers and scheduled operations, runs the engine
 (`production.simulation.advance`) from the stored state up to the factory clock's now, and in the same
 transaction, under the factory's row lock, writes what happened: actual starts and ends of operations,
-line state intervals, breakdowns, minutes and energy per line, the new state. Orders move on from it:
-in production (each operation started, with its line), completed (every job done), and shipped once the
-shipping time has passed. A tick that finds the state already at now does nothing, so a tick run twice
-changes nothing the second time, and a worker killed mid-tick leaves the previous state and no effects.
+line state intervals, breakdowns, minutes and energy per line, the new state, and the jobs' statuses (in
+production once an operation starts, done once every operation ended). It returns what happened so that
+the order's lifecycle (`lifecycle.floor`) moves the orders on in the same transaction. A tick that finds
+the state already at now does nothing, so a tick run twice changes nothing the second time, and a worker
+killed mid-tick leaves the previous state and no effects.
 """
 
 from __future__ import annotations
@@ -19,12 +20,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 
 from cosmo import clock
-from orders.models import Order, Stage, TimelineEntry
-from orders.timeline import timeline_add
 from production import planning
 from production import simulation as sim
 from production.models import (
@@ -41,22 +38,21 @@ from production.models import (
     SetupGroup,
     Shift,
 )
-from production.scheduling import ChangeoverTable, line_windows, shipping_time, variant_key
+from production.scheduling import ChangeoverTable, line_windows, variant_key
 
 OPEN_JOBS = (Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION)
 
 
 @dataclass(frozen=True)
-class TickResult:
-    """What one tick did (for the task's log and the tests)."""
+class FloorTick:
+    """What one tick did on the floor: the operations that started and the jobs that finished."""
 
-    factory: str
+    factory: Factory
     minutes: float
-    started: int
-    ended: int
+    started: list[Operation]
+    ended: list[Operation]
+    jobs_done: list[int]
     breakdowns: int
-    completed: int
-    shipped: int
     reschedule: bool
 
 
@@ -175,7 +171,7 @@ def _simulation_for(factory: Factory, now: datetime) -> FactorySimulation:
     return simulation
 
 
-def factory_tick(*, factory_id: int, now: datetime | None = None) -> TickResult | None:
+def floor_advance(*, factory_id: int, now: datetime | None = None) -> FloorTick | None:
     """Advance one factory's simulation to `now` (the factory clock's now, to the second) and write what
     happened, in one transaction under the factory's row lock. None when there was nothing to advance."""
     now = (now or clock.now()).replace(microsecond=0)
@@ -210,26 +206,23 @@ def factory_tick(*, factory_id: int, now: datetime | None = None) -> TickResult 
         tick.state.done = {}
         simulation.state = sim.to_dict(tick.state)
         simulation.until = now
-        _orders_in_production(started, ZoneInfo(factory.timezone))
-        completed = _jobs_complete(factory, ended)
+        _jobs_start(started)
+        jobs_done = _jobs_finish(ended)
         gone_late = planning.schedule_follow(factory=factory, now=now)
-        _expected_dates_follow(factory)
         optimizing = settings.COSMO_PLANNING_POLICY != "fifo"
         reschedule = optimizing and (drift.reschedule or gone_late > 0) and _reschedule_due(simulation, now)
         if reschedule:
             simulation.rescheduled_at = now
         simulation.save()
-        shipped = orders_ship(now=now)
         if reschedule:
             planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.DRIFT)
-    return TickResult(
-        factory=factory.code,
+    return FloorTick(
+        factory=factory,
         minutes=tick.until - tick.start,
-        started=len(started),
-        ended=len(ended),
+        started=started,
+        ended=ended,
+        jobs_done=jobs_done,
         breakdowns=len(breakdowns),
-        completed=completed,
-        shipped=shipped,
         reschedule=reschedule,
     )
 
@@ -329,114 +322,26 @@ def _measures_add(simulation: FactorySimulation, tick: sim.Tick) -> None:
         simulation.energy_kwh[line] = simulation.energy_kwh.get(line, 0.0) + kwh
 
 
-def _orders_in_production(started: list[Operation], tz: ZoneInfo) -> None:
-    """Jobs with a started operation are in production; their orders too, with each operation on the
-    timeline."""
-    if not started:
-        return
-    Job.objects.filter(pk__in={op.job_id for op in started}, status=Job.Status.SCHEDULED).update(
-        status=Job.Status.IN_PRODUCTION
-    )
-    orders = {op.job.order_line.order_id for op in started}
-    locked = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=orders).order_by("pk")}
-    for op in sorted(started, key=lambda o: (o.started_at, o.pk)):
-        order = locked[op.job.order_line.order_id]
-        if order.stage == Stage.SCHEDULED:
-            _stage_move(order, Stage.IN_PRODUCTION)
-        if order.stage == Stage.IN_PRODUCTION:
-            timeline_add(
-                order=order,
-                event="operation_started",
-                operation=op.name,
-                line=op.line.name,
-                at=op.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            )
+def _jobs_start(started: list[Operation]) -> None:
+    """Jobs with a started operation are in production."""
+    if started:
+        Job.objects.filter(pk__in={op.job_id for op in started}, status=Job.Status.SCHEDULED).update(
+            status=Job.Status.IN_PRODUCTION
+        )
 
 
-def _stage_move(order: Order, stage: str) -> None:
-    order.stage = stage
-    order.stage_changed_at = timezone.now()
-    order.save(update_fields=["stage", "stage_changed_at"])
-
-
-def _jobs_complete(factory: Factory, ended: list[Operation]) -> int:
-    """Jobs whose operations have all ended are done; orders whose jobs are all done are completed."""
+def _jobs_finish(ended: list[Operation]) -> list[int]:
+    """Jobs whose operations have all ended are done; their ids."""
     if not ended:
-        return 0
-    job_ids = {op.job_id for op in ended}
+        return []
     finished = list(
-        Job.objects.filter(pk__in=job_ids)
+        Job.objects.filter(pk__in={op.job_id for op in ended})
         .exclude(operations__ended_at__isnull=True)
         .exclude(status=Job.Status.DONE)
         .values_list("pk", flat=True)
     )
     Job.objects.filter(pk__in=finished).update(status=Job.Status.DONE)
-    order_ids = set(Job.objects.filter(pk__in=finished).values_list("order_line__order_id", flat=True))
-    tz = ZoneInfo(factory.timezone)
-    completed = 0
-    for order in Order.objects.select_for_update().filter(pk__in=order_ids, stage=Stage.IN_PRODUCTION).order_by("pk"):
-        if Job.objects.filter(order_line__order=order).exclude(status__in=[Job.Status.DONE, Job.Status.CANCELLED]).exists():
-            continue
-        end = Operation.objects.filter(job__order_line__order=order).aggregate(end=Max("ended_at"))["end"]
-        order.expected_date = (end + shipping_time()).astimezone(tz).date()
-        order.save(update_fields=["expected_date"])
-        _stage_move(order, Stage.COMPLETED)
-        timeline_add(order=order, event="completed", end=end.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
-        completed += 1
-    return completed
-
-
-def _expected_dates_follow(factory: Factory) -> None:
-    """An order in production expects its delivery when its last operation ends (as planned: the plan
-    follows the floor), plus the shipping time; the timeline says when that date moves."""
-    tz = ZoneInfo(factory.timezone)
-    finish: dict[int, datetime] = {}
-    rows = Operation.objects.filter(
-        job__factory=factory, job__order_line__order__stage=Stage.IN_PRODUCTION, planned_end__isnull=False
-    ).values_list("job__order_line__order", "ended_at", "planned_end")
-    for order_id, ended_at, planned_end in rows:
-        end = ended_at or planned_end
-        finish[order_id] = max(finish.get(order_id, end), end)
-    told = {}  # the date the consumer was told last: the latest change noted, else the promise
-    for order_id, params in TimelineEntry.objects.filter(order__in=list(finish), event="expected_changed").values_list(
-        "order", "params"
-    ):
-        told[order_id] = params.get("date")
-    for order in Order.objects.filter(pk__in=list(finish), stage=Stage.IN_PRODUCTION):
-        expected = (finish[order.pk] + shipping_time()).astimezone(tz).date()
-        at_risk = order.promised_date is not None and expected > order.promised_date
-        if (expected, at_risk) != (order.expected_date, order.at_risk):
-            Order.objects.filter(pk=order.pk).update(expected_date=expected, at_risk=at_risk)
-        promised = order.promised_date.isoformat() if order.promised_date else None
-        if expected.isoformat() != told.get(order.pk, promised):
-            timeline_add(order=order, event="expected_changed", date=expected.isoformat())
-
-
-def orders_ship(*, now: datetime | None = None) -> int:
-    """Ship every completed order whose shipping time has passed since its last operation ended."""
-    now = now or clock.now()
-    shipped = 0
-    ready = (
-        Order.objects.filter(stage=Stage.COMPLETED)
-        .annotate(end=Max("lines__job__operations__ended_at"))
-        .filter(end__lte=now - shipping_time())
-        .values_list("pk", flat=True)
-    )
-    for order in Order.objects.select_for_update().filter(pk__in=list(ready), stage=Stage.COMPLETED).order_by("pk"):
-        _stage_move(order, Stage.SHIPPED)
-        timeline_add(order=order, event="shipped")
-        shipped += 1
-    return shipped
-
-
-def factories_tick(*, now: datetime | None = None) -> list[TickResult]:
-    """Tick every factory, each in its own transaction."""
-    results = []
-    for factory_id in Factory.objects.order_by("pk").values_list("pk", flat=True):
-        result = factory_tick(factory_id=factory_id, now=now)
-        if result is not None:
-            results.append(result)
-    return results
+    return finished
 
 
 # ---- what the planner sees: the floor now, utilization over time, orders at risk ---------------------

@@ -80,7 +80,7 @@ def _plan(factory: Factory, request) -> dict:
         placements = [schedule.placements[(j, o)] for o in range(len(fp.operations[j]))]
         line_codes = sorted({fp.lines[p.line].code for p in placements})
         waiting = job.release_date is not None and job.release_date > now
-        if filters["late"] and not (state.late or state.at_risk):
+        if filters["late"] and not (state.late or state.tight):
             continue
         if filters["material"] and not waiting:
             continue
@@ -104,7 +104,7 @@ def _plan(factory: Factory, request) -> dict:
         tz = ZoneInfo(factory.timezone)
         for job in jobs_waiting(factory):
             state = waiting_state(job, tz)
-            if filters["late"] and not (state.late or state.at_risk):
+            if filters["late"] and not (state.late or state.tight):
                 continue
             rows.append(
                 {
@@ -118,7 +118,7 @@ def _plan(factory: Factory, request) -> dict:
                     "state": state,
                 }
             )
-    rows.sort(key=lambda r: (not r["state"].late, not r["state"].at_risk, r["end"] is None, r["end"] or now))
+    rows.sort(key=lambda r: (not r["state"].late, not r["state"].tight, r["end"] is None, r["end"] or now))
     late_ids = {pk for pk, s in states.items() if s.late}
     return {
         "factory": factory,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
+from orders.delivery import orders_delay, orders_unexpectable
 from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import requirements_reserve
@@ -156,14 +157,17 @@ def netted_tell(netted: Netted, *, resourced: bool = False) -> None:
             else:
                 timeline_add(order=orders[order_id], event="materials_ordered", supplier=po.supplier.name,
                              po=po.number, date=arrival.strftime("%Y-%m-%d"))
-    risky = set()
+    late_by = {}
     for requirement, quote in netted.bought.late:
-        risky.add(order_of[requirement.pk])
-        timeline_add(order=orders[order_of[requirement.pk]], event="at_risk", part=requirement.part.code,
+        order_id = order_of[requirement.pk]
+        delay = quote.arrival - requirement.need_date
+        late_by[order_id] = max(late_by[order_id], delay) if order_id in late_by else delay
+        timeline_add(order=orders[order_id], event="at_risk", part=requirement.part.code,
                      need=requirement.need_date.strftime("%Y-%m-%d"), supplier=quote.offer.supplier.name,
                      date=quote.arrival.strftime("%Y-%m-%d"))
+    orders_delay(late_by)
+    unsourced = set()
     for requirement in netted.bought.unsourced:
-        risky.add(order_of[requirement.pk])
+        unsourced.add(order_of[requirement.pk])
         timeline_add(order=orders[order_of[requirement.pk]], event="unsourced", part=requirement.part.code)
-    if risky:
-        Order.objects.filter(pk__in=risky).update(at_risk=True)
+    orders_unexpectable(unsourced)

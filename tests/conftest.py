@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from cosmo import clock
-from cosmo.demo import DEMO_PASSWORD, demo_seed
 from cosmo.models import User
+from lifecycle.demo import DEMO_PASSWORD, demo_seed
 from suppliers.models import Supplier, SupplierMember
 
 

@@ -42,7 +42,7 @@ VARIANTS = [
 def scheduled_orders(consumer, count: int = 6, quantity: int = 2) -> list:
     """`count` orders of varied variants carried through the pipeline to scheduled (no worker): each is
     planned and bought, its suppliers deliver at once, and it is scheduled."""
-    from cosmo import pipeline
+    from lifecycle import steps
     from orders.services import LineRequest, order_place
     from tests.procurement import deliver_everything
 
@@ -53,10 +53,10 @@ def scheduled_orders(consumer, count: int = 6, quantity: int = 2) -> list:
         order = order_place(
             customer=consumer, lines=[LineRequest(family, configuration, quantity)], delivery_address="1 Test Street"
         )
-        assert pipeline.order_plan(order.pk) and pipeline.order_procure(order.pk)
+        assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
         deliver_everything()
         # With a live worker the receipt's own scheduling task may get there first: either way it is done.
-        pipeline.order_schedule(order.pk)
+        steps.order_schedule(order.pk)
         order.refresh_from_db()
         assert order.stage == "scheduled", order.stage
         orders.append(order)

@@ -9,7 +9,8 @@ from django.db.models import Max
 from playwright.sync_api import expect
 
 from cosmo import clock
-from cosmo.demo import DEMO_PASSWORD
+from lifecycle.demo import DEMO_PASSWORD
+from lifecycle.floor import factory_tick
 from production.models import (
     Breakdown,
     Factory,
@@ -20,7 +21,6 @@ from production.models import (
     LineSimulation,
     Operation,
 )
-from production.shopfloor import factory_tick
 from tests.browser.conftest import log_in
 from tests.ordering import scheduled_orders
 

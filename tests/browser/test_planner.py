@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from cosmo.demo import DEMO_PASSWORD
+from lifecycle.demo import DEMO_PASSWORD
 from production.models import ScheduleRun
 from tests.browser.conftest import log_in
 from tests.ordering import scheduled_orders

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from cosmo import clock, pipeline
-from cosmo.demo import DEMO_PASSWORD
+from cosmo import clock
+from lifecycle import steps
+from lifecycle.demo import DEMO_PASSWORD
 from orders.services import LineRequest, order_place
 from suppliers.models import PurchaseOrder, Shipment
 from tests.browser.conftest import log_in
@@ -21,8 +22,8 @@ def test_it_lets_a_member_confirm_and_ship_and_the_consumer_see_it(browser, live
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
         delivery_address="Room 301, 1 Haier Road, Qingdao",
     )
-    pipeline.order_plan(order.pk)
-    pipeline.order_procure(order.pk)
+    steps.order_plan(order.pk)
+    steps.order_procure(order.pk)
     po = PurchaseOrder.objects.get(supplier__code="QCW")
     line = po.lines.get()
     promised = (clock.now() + timedelta(days=3)).date().isoformat()  # QCW's lead time: in time

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cosmo import pipeline
 from cosmo.models import User
+from lifecycle import steps
 from orders.services import LineRequest, order_place
 from suppliers.models import PurchaseOrder, Supplier
 from tests.conftest import api_for, client_for, make_user
@@ -17,8 +17,8 @@ def order(consumer):
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
         delivery_address="1 Test Street",
     )
-    pipeline.order_plan(placed.pk)
-    pipeline.order_procure(placed.pk)
+    steps.order_plan(placed.pk)
+    steps.order_procure(placed.pk)
     return placed
 
 

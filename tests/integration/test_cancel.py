@@ -2,7 +2,7 @@
 
 import pytest
 
-from cosmo import pipeline
+from lifecycle import cancel, steps
 from orders.models import Stage
 from orders.services import LineRequest, order_place
 from production.models import Operation, Stock
@@ -20,7 +20,7 @@ def waiting_order(consumer, quantity=3):
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), quantity)],
         delivery_address="1 Test Street",
     )
-    for step in (pipeline.order_plan, pipeline.order_procure):
+    for step in (steps.order_plan, steps.order_procure):
         assert step(order.pk)
     return order
 
@@ -28,7 +28,7 @@ def waiting_order(consumer, quantity=3):
 def scheduled_order(consumer, quantity=3):
     order = waiting_order(consumer, quantity)
     deliver_everything()
-    assert pipeline.order_schedule(order.pk)
+    assert steps.order_schedule(order.pk)
     return order
 
 
@@ -40,7 +40,7 @@ def test_it_releases_stock_purchases_and_slots_and_says_so(consumer):
     purchase_order_confirm(purchase_order_id=qcw.pk)
     confirmed_lines = list(qcw.lines.values_list("pk", "quantity"))
 
-    pipeline.order_cancel(order.pk)
+    cancel.order_cancel(order.pk)
 
     order.refresh_from_db()
     assert order.stage == Stage.CANCELLED
@@ -63,7 +63,7 @@ def test_it_keeps_the_purchases_that_other_orders_still_need(consumer):
     second_allocations = sorted(
         Allocation.objects.filter(requirement__order_line__order=second).values_list("requirement_id", "quantity")
     )
-    pipeline.order_cancel(first.pk)
+    cancel.order_cancel(first.pk)
     assert not Allocation.objects.filter(requirement__order_line__order=first).exists()
     assert sorted(
         Allocation.objects.filter(requirement__order_line__order=second).values_list("requirement_id", "quantity")
@@ -79,8 +79,8 @@ def test_it_refuses_once_production_has_started(consumer):
     order = scheduled_order(consumer)
     order.stage = Stage.IN_PRODUCTION
     order.save()
-    with pytest.raises(pipeline.NotCancellable):
-        pipeline.order_cancel(order.pk)
+    with pytest.raises(cancel.NotCancellable):
+        cancel.order_cancel(order.pk)
     order.refresh_from_db()
     assert order.stage == Stage.IN_PRODUCTION
     assert Operation.objects.filter(job__order_line__order=order, line__isnull=False).exists()

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from cosmo import clock
+from lifecycle.floor import factory_tick
 from production.models import Factory, Operation
-from production.shopfloor import factory_tick
 from tests.conftest import client_for
 from tests.ordering import scheduled_orders
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max
 
 from cosmo import clock
+from lifecycle.floor import factory_tick
 from production.models import Factory, Operation
-from production.shopfloor import factory_tick
 from tests.conftest import client_for
 from tests.ordering import scheduled_orders
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cosmo import pipeline
+from lifecycle import steps, sweeper
 from orders.models import Order, Stage
 from orders.services import LineRequest, order_place
 from production.models import Job, Operation, Requirement
@@ -40,15 +40,16 @@ def test_it_enqueues_the_first_step_only_after_commit(consumer, django_capture_o
     assert order.stage == Stage.ACCEPTED
     assert len(callbacks) == 1
 
+
 def test_it_does_nothing_the_second_time_a_step_runs(consumer, django_capture_on_commit_callbacks):
     order = place(consumer)
-    steps = [
-        (pipeline.order_plan, Stage.PLANNED),
-        (pipeline.order_procure, Stage.MATERIALS),
-        (pipeline.order_schedule, Stage.SCHEDULED),
+    in_order = [
+        (steps.order_plan, Stage.PLANNED),
+        (steps.order_procure, Stage.MATERIALS),
+        (steps.order_schedule, Stage.SCHEDULED),
     ]
-    for step, stage in steps:
-        if step is pipeline.order_schedule:
+    for step, stage in in_order:
+        if step is steps.order_schedule:
             # The order waits in materials until its parts are in: nothing to schedule before that.
             assert step(order.pk) is False
             deliver_everything()
@@ -73,18 +74,18 @@ def test_it_redrives_only_orders_stuck_longer_than_the_threshold(consumer, setti
     Order.objects.filter(pk=stuck.pk).update(stage_changed_at=timezone.now() - timedelta(minutes=5))
     Order.objects.filter(pk=done.pk).update(stage=Stage.SCHEDULED, stage_changed_at=timezone.now() - timedelta(days=1))
     with django_capture_on_commit_callbacks() as callbacks:
-        assert pipeline.orders_sweep() == 1
+        assert sweeper.orders_sweep() == 1
     assert len(callbacks) == 1
     assert fresh.stage == Stage.ACCEPTED
 
 def test_it_creates_nothing_twice_when_the_sweeper_races_a_task(consumer):
     """The sweeper re-sent the step while the first delivery was still running: both run, one acts."""
     order = place(consumer)
-    assert pipeline.order_plan(order.pk) is True
-    assert pipeline.order_plan(order.pk) is False  # the re-driven copy
-    assert pipeline.order_procure(order.pk) is True
+    assert steps.order_plan(order.pk) is True
+    assert steps.order_plan(order.pk) is False  # the re-driven copy
+    assert steps.order_procure(order.pk) is True
     after_procure = counts(order)
-    assert pipeline.order_procure(order.pk) is False
+    assert steps.order_procure(order.pk) is False
     assert counts(order) == after_procure
 
 @pytest.mark.django_db(transaction=True)
@@ -93,7 +94,7 @@ def test_it_lets_only_one_of_two_concurrent_runs_act(world):
 
     consumer = User.objects.get(username="consumer")
     order = place(consumer)
-    results, errors = run_at_once([lambda: pipeline.order_plan(order.pk)] * 2)
+    results, errors = run_at_once([lambda: steps.order_plan(order.pk)] * 2)
     assert errors == [] and sorted(results) == [False, True]
     assert Job.objects.filter(order_line__order=order).count() == 1
     assert order.timeline.filter(event="planned").count() == 1

@@ -7,8 +7,8 @@ import pytest
 from cosmo import clock
 from cosmo.models import User
 from production.models import Job, MaintenanceWindow, ScheduleRun
-from tests.conftest import client_for
 from suppliers.models import Supplier
+from tests.conftest import client_for
 from tests.ordering import default_configuration, scheduled_orders
 
 PAGES = [
@@ -48,7 +48,7 @@ def test_it_shows_the_gantt_the_jobs_and_the_kpis(consumer, planner):
 
 def waiting_order(consumer, quantity=3):
     """An order bought but not delivered: its job waits for its parts."""
-    from cosmo import pipeline
+    from lifecycle import steps
     from orders.services import LineRequest, order_place
 
     order = order_place(
@@ -56,7 +56,7 @@ def waiting_order(consumer, quantity=3):
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), quantity)],
         delivery_address="1 Test Street",
     )
-    assert pipeline.order_plan(order.pk) and pipeline.order_procure(order.pk)
+    assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
     return order
 
 

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cosmo import clock, pipeline
+from cosmo import clock
+from lifecycle import cancel, steps
 from orders.models import Stage
 from orders.services import LineRequest, order_place
 from production.bom import order_explode
@@ -43,7 +44,7 @@ def place(consumer, family="AC-SPLIT", quantity=3, configuration=None):
 
 def procured(consumer, **kwargs):
     order = place(consumer, **kwargs)
-    assert pipeline.order_plan(order.pk) and pipeline.order_procure(order.pk)
+    assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
     order.refresh_from_db()
     return order
 
@@ -135,9 +136,9 @@ def test_it_prefers_the_cheapest_in_time_and_flags_the_order_at_risk_when_none_i
     assert not order.at_risk
     # Need it in two days: QCW (3 days) and GCC (5 days) are both late; QCW arrives first.
     late = place(consumer, quantity=3)
-    pipeline.order_plan(late.pk)
+    steps.order_plan(late.pk)
     Requirement.objects.filter(order_line__order=late).update(need_date=clock.now() + timedelta(days=2))
-    pipeline.order_procure(late.pk)
+    steps.order_procure(late.pk)
     late.refresh_from_db()
     assert line_for(late, "CMP-26").purchase_order.supplier.code == "QCW"
     assert late.at_risk
@@ -149,9 +150,9 @@ def test_it_allows_for_capacity_and_an_unreliable_supplier(consumer):
     Offer.objects.filter(supplier__code="QCW", part__code="CMP-26").update(daily_capacity=D("0.5"))
     Offer.objects.filter(supplier__code="GCC", part__code="CMP-26").update(daily_capacity=None)
     order = place(consumer, quantity=5)
-    pipeline.order_plan(order.pk)
+    steps.order_plan(order.pk)
     Requirement.objects.filter(order_line__order=order).update(need_date=clock.now() + timedelta(days=6))
-    pipeline.order_procure(order.pk)
+    steps.order_procure(order.pk)
     assert line_for(order, "CMP-26").purchase_order.supplier.code == "GCC"
 
 
@@ -240,7 +241,7 @@ def test_it_receives_in_need_date_order_records_short_and_over_and_releases_jobs
     job = Job.objects.get(order_line__order=early)
     assert job.release_date is not None
     assert callbacks, "scheduling was asked for"
-    assert pipeline.order_schedule(early.pk)
+    assert steps.order_schedule(early.pk)
     early.refresh_from_db()
     assert early.stage == Stage.SCHEDULED
     assert early.timeline.filter(event="parts_received").exists()
@@ -300,7 +301,7 @@ def test_it_cancels_unconfirmed_lines_and_turns_confirmed_ones_into_free_stock(c
     order = procured(consumer, quantity=3)
     cmp_line = line_for(order, "CMP-26")
     line_confirm(po_line_id=cmp_line.pk)
-    pipeline.order_cancel(order.pk)
+    cancel.order_cancel(order.pk)
     cmp_line.refresh_from_db()
     assert cmp_line.quantity == 1 and cmp_line.allocations.get().is_surplus
     assert Allocation.objects.filter(requirement__order_line__order=order).count() == 0

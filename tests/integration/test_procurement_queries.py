@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from cosmo import pipeline
+from lifecycle import steps
 from orders.models import Order, OrderLine, ProductFamily
 from orders.services import LineRequest, order_place
 from production.bom import need_date_estimate, order_lines_explode
@@ -25,8 +25,8 @@ def pipeline_queries(consumer) -> int:
             delivery_address="1 Query Lane",
         )
         with CaptureQueriesContext(connection) as captured:
-            pipeline.order_plan(order.pk)
-            pipeline.order_procure(order.pk)
+            steps.order_plan(order.pk)
+            steps.order_procure(order.pk)
         transaction.set_rollback(True)
     return len(captured)
 

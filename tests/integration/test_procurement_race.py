@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from cosmo import pipeline
 from cosmo.models import User
+from lifecycle import steps
 from orders.services import LineRequest, order_place
 from production.models import Requirement, Stock
 from suppliers.models import PurchaseOrderLine
@@ -33,9 +33,9 @@ def test_it_never_reserves_a_unit_twice_when_twenty_orders_race(world):
             lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 1)],
             delivery_address="1 Race Track",
         )
-        assert pipeline.order_plan(order.pk)
+        assert steps.order_plan(order.pk)
         orders.append(order)
-    results, errors = run_at_once([lambda pk=order.pk: pipeline.order_procure(pk) for order in orders])
+    results, errors = run_at_once([lambda pk=order.pk: steps.order_procure(pk) for order in orders])
     assert errors == [] and results == [True] * RACERS
 
     stock = Stock.objects.get(part__code="CMP-26")

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from cosmo import clock, pipeline
+from cosmo import clock
+from lifecycle import steps
 from orders.services import LineRequest, order_place
 from production.models import Stock
 from suppliers.actions import line_confirm, line_reject, shipment_create
@@ -53,7 +54,7 @@ def test_an_order_takes_what_is_on_order_for_stock_instead_of_buying(compressors
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 5)],
         delivery_address="1 Test Street",
     )
-    assert pipeline.order_plan(order.pk) and pipeline.order_procure(order.pk)
+    assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
     line = stock_line()
     # 2 reserved from the shelf, 3 taken from the stock line: no second compressor line, none bought more.
     assert PurchaseOrderLine.objects.filter(part__code="CMP-26").count() == 1

@@ -6,7 +6,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from cosmo.demo import DEMO_PASSWORD
+from lifecycle.demo import DEMO_PASSWORD
 from orders.models import Stage
 from production.models import Requirement
 from suppliers.models import AutopilotProfile, PurchaseOrderLine, Resourcing

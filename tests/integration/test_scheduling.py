@@ -1,8 +1,8 @@
 """Scheduling a factory on PostgreSQL: instant placement, optimization runs (locked, idempotent, recorded),
 the checker on every factory schedule, the no-overlap constraint, the planner's actions and bad input."""
 
-import time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -11,12 +11,20 @@ from django.db.models import F
 from django.utils.module_loading import import_string
 
 from cosmo import clock
+from orders.delivery import shipping_time
 from orders.models import Order
 from production import planning
-from production.models import Factory, Job, Line, MaintenanceWindow, Operation, ScheduleRun
+from production.models import (
+    Factory,
+    Job,
+    Line,
+    MaintenanceWindow,
+    Operation,
+    ScheduleRun,
+)
 from production.promise import delivery_quote, forget_floors
 from production.scheduler import check
-from production.scheduling import factory_problem
+from production.scheduling import due_from_promise, factory_problem
 from tests.ordering import default_configuration, scheduled_orders
 from tests.racing import run_at_once
 
@@ -79,17 +87,12 @@ def test_it_reaches_the_quote_through_the_setting(consumer, factory):
     assert quote("FRIDGE", default_configuration("FRIDGE"), 12) >= in_stock
 
 
-def test_it_quotes_fast(consumer, factory):
+def test_a_larger_quantity_is_never_promised_sooner(consumer, factory):
+    # The speed of quoting is measured in bench/ctp.py; here, that the cached lines give consistent answers.
     scheduled_orders(consumer, count=12, quantity=3)
     configuration = default_configuration("AC-SPLIT")
-    delivery_quote("AC-SPLIT", configuration, 1)  # builds the cached lines
-    times = []
-    for quantity in range(1, 41):
-        t0 = time.perf_counter()
-        delivery_quote("AC-SPLIT", configuration, quantity)
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    assert times[int(0.95 * len(times)) - 1] < 0.05
+    dates = [delivery_quote("AC-SPLIT", configuration, quantity) for quantity in range(1, 41)]
+    assert dates == sorted(dates)
 
 
 def test_it_records_an_optimization_run_and_keeps_the_schedule_feasible(consumer, factory, django_capture_on_commit_callbacks):
@@ -204,7 +207,11 @@ def test_it_previews_then_applies_a_maintenance_window(consumer, factory):
     line = Line.objects.get(pk=busiest)
     ops = Operation.objects.filter(line=line).order_by("planned_start")
     start, end = ops.first().planned_start - timedelta(hours=1), ops.last().planned_end + timedelta(days=3)
-    Job.objects.filter(order_line__order__in=orders).update(due_date=ops.last().planned_end + timedelta(hours=1))
+    # Every order is promised for the day its jobs were planned to end, so the window makes some late.
+    tz = ZoneInfo(factory.timezone)
+    promised = (ops.last().planned_end + shipping_time()).astimezone(tz).date()
+    Order.objects.filter(pk__in=[o.pk for o in orders]).update(promised_date=promised)
+    Job.objects.filter(order_line__order__in=orders).update(due_date=due_from_promise(promised, tz))
     before = placements(factory)
     preview = planning.maintenance_preview(line=line, start=start, end=end)
     assert preview.delayed and preview.going_late
@@ -230,8 +237,8 @@ def test_it_optimizes_periodically_only_the_factories_whose_schedule_changed(con
 
 
 def test_a_quote_keeps_the_place_of_a_job_waiting_for_its_parts(consumer, factory):
+    from lifecycle import steps
     from orders.services import LineRequest, order_place
-    from cosmo import pipeline
     from production.promise import _floor
     from suppliers.models import PurchaseOrderLine
 
@@ -241,7 +248,7 @@ def test_a_quote_keeps_the_place_of_a_job_waiting_for_its_parts(consumer, factor
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
         delivery_address="1 Test Street",
     )
-    assert pipeline.order_plan(order.pk) and pipeline.order_procure(order.pk)
+    assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
     job = Job.objects.get(order_line__order=order)
     assert job.release_date is None and not job.operations.filter(line__isnull=False).exists()
     arrival = max(PurchaseOrderLine.objects.filter(allocations__requirement__order_line__job=job).values_list(

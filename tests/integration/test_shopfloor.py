@@ -4,9 +4,16 @@ energy; orders move to in production, completed and shipped; a tick run twice ch
 from datetime import timedelta
 
 from cosmo import clock
+from lifecycle.floor import factory_tick, orders_ship
 from orders.models import Stage
-from production.models import Breakdown, Factory, FactorySimulation, Job, LineInterval, Operation
-from production.shopfloor import factory_tick, orders_ship
+from production.models import (
+    Breakdown,
+    Factory,
+    FactorySimulation,
+    Job,
+    LineInterval,
+    Operation,
+)
 from tests.ordering import scheduled_orders
 
 

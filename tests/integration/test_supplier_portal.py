@@ -4,9 +4,10 @@ gets a clear 400 or page message and changes nothing."""
 import pytest
 from rest_framework.test import APIClient
 
-from cosmo import clock, pipeline
-from cosmo.demo import DEMO_PASSWORD
+from cosmo import clock
 from cosmo.models import User
+from lifecycle import steps
+from lifecycle.demo import DEMO_PASSWORD
 from orders.services import LineRequest, order_place
 from suppliers.models import PurchaseOrder, PurchaseOrderLine, Shipment, Supplier
 from tests.conftest import api_for, client_for, make_user
@@ -20,8 +21,8 @@ def qcw_po(consumer):
         lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
         delivery_address="1 Test Street",
     )
-    pipeline.order_plan(order.pk)
-    pipeline.order_procure(order.pk)
+    steps.order_plan(order.pk)
+    steps.order_procure(order.pk)
     return PurchaseOrder.objects.get(supplier__code="QCW")
 
 

@@ -3,13 +3,13 @@
 from cosmo.celery import app
 
 EXPECTED_QUEUES = {
-    "cosmo.tasks.plan_order": "orders",
-    "cosmo.tasks.procure_order": "procurement",
-    "cosmo.tasks.schedule_order": "planning",
-    "cosmo.tasks.sweep": "orders",
-    "cosmo.tasks.optimize_schedule": "planning",
-    "cosmo.tasks.optimize_schedules": "planning",
-    "cosmo.tasks.factory_tick": "factory",
+    "lifecycle.tasks.plan_order": "orders",
+    "lifecycle.tasks.procure_order": "procurement",
+    "lifecycle.tasks.schedule_order": "planning",
+    "lifecycle.tasks.sweep": "orders",
+    "lifecycle.tasks.optimize_schedule": "planning",
+    "lifecycle.tasks.optimize_schedules": "planning",
+    "lifecycle.tasks.factory_tick": "factory",
 }
 
 
@@ -30,4 +30,4 @@ def test_it_speaks_json_acks_late_and_limits_time():
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
     assert conf.task_acks_late is True and conf.worker_prefetch_multiplier == 1
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
-    assert {"cosmo.tasks.sweep", "cosmo.tasks.optimize_schedules"} <= {entry["task"] for entry in conf.beat_schedule.values()}
+    assert {"lifecycle.tasks.sweep", "lifecycle.tasks.optimize_schedules"} <= {entry["task"] for entry in conf.beat_schedule.values()}

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cosmo.demo import DEMO_PASSWORD, DEMO_USERS, demo_is_loaded, demo_seed
+from lifecycle.demo import DEMO_PASSWORD, DEMO_USERS, demo_is_loaded, demo_seed
 
 
 class Command(BaseCommand):

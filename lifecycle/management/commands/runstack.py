@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cosmo import clock
-from cosmo.demo import DEMO_PASSWORD, DEMO_USERS
+from lifecycle.demo import DEMO_PASSWORD, DEMO_USERS
 
 QUEUES = "orders,procurement,planning,factory"
 

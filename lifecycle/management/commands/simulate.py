@@ -1,4 +1,4 @@
-"""`manage.py simulate`: the headless main job (see `cosmo.simulate`).
+"""`manage.py simulate`: the headless main job (see `lifecycle.simulate`).
 
 By default it runs on a throwaway SQLite database in a temporary folder (a child process of itself), so the
 user's data is never touched; `--this-database` runs on the configured database instead (the tests do, on
@@ -103,8 +103,8 @@ class Command(BaseCommand):
                 raise CommandError(_("The simulation failed (exit status %(code)s).") % {"code": done.returncode})
 
     def _run(self, options) -> dict:
-        from cosmo.demo import demo_is_loaded, demo_seed
-        from cosmo.simulate import simulation_run
+        from lifecycle.demo import demo_is_loaded, demo_seed
+        from lifecycle.simulate import simulation_run
         from orders.models import Order
 
         call_command("migrate", verbosity=0)

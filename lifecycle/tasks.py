@@ -3,29 +3,29 @@ the receiving dock, a scheduling run)."""
 
 from celery import shared_task
 
-from cosmo import pipeline
-from production import planning, shopfloor
+from lifecycle import floor, steps, sweeper
+from production import planning
 from suppliers import autopilot, receiving, replenishment
 
 
 @shared_task
 def plan_order(order_id: int) -> bool:
-    return pipeline.order_plan(order_id)
+    return steps.order_plan(order_id)
 
 
 @shared_task
 def procure_order(order_id: int) -> bool:
-    return pipeline.order_procure(order_id)
+    return steps.order_procure(order_id)
 
 
 @shared_task
 def schedule_order(order_id: int) -> bool:
-    return pipeline.order_schedule(order_id)
+    return steps.order_schedule(order_id)
 
 
 @shared_task
 def sweep() -> int:
-    return pipeline.orders_sweep()
+    return sweeper.orders_sweep()
 
 
 @shared_task
@@ -55,4 +55,4 @@ def optimize_schedules() -> int:
 
 @shared_task
 def factory_tick() -> int:
-    return len(shopfloor.factories_tick())
+    return len(floor.factories_tick())

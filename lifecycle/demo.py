@@ -26,7 +26,13 @@ from production.models import (
     Shift,
     Stock,
 )
-from suppliers.models import AutopilotProfile, Offer, PriceBreak, Supplier, SupplierMember
+from suppliers.models import (
+    AutopilotProfile,
+    Offer,
+    PriceBreak,
+    Supplier,
+    SupplierMember,
+)
 
 DEMO_PASSWORD = "cosmo-demo"
 # username, role, portal (what `make run` prints)

@@ -1,3 +1,5 @@
+"""The site's URLs: the apps' portals and API wired together, with the lifecycle's own actions."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,6 +8,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from cosmo import views
+from lifecycle.api import OrderCancelView
+from lifecycle.views import order_cancel_view
 from orders.api import FamilyViewSet, OrderViewSet
 from suppliers.api import PurchaseOrderViewSet, ScorecardView
 
@@ -19,12 +23,14 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("shop/orders/<str:number>/cancel/", order_cancel_view, name="order-cancel"),
     path("shop/", include("orders.urls")),
     path("supplier/", include("suppliers.urls")),
     path("planner/", include("production.urls")),
     path("admin/", admin.site.urls),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/scorecard/", ScorecardView.as_view(), name="api-scorecard"),
+    path("api/orders/<str:number>/cancel/", OrderCancelView.as_view(), name="api-order-cancel"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

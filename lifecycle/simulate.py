@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Sum
 
 from cosmo import clock
+from lifecycle import floor
 from orders.configuration import family_compiled
 from orders.configurator import default_selection, evaluate
 from orders.models import Order, OrderLine, ProductFamily, Stage, TimelineEntry
 from orders.services import LineRequest, order_place
-from production import planning, shopfloor
+from production import planning
 from production.models import Factory, FactorySimulation, Stock
 from suppliers import autopilot, receiving, replenishment
 from suppliers.models import AutopilotProfile, PurchaseOrder, Supplier
@@ -130,7 +131,7 @@ def simulation_run(
         autopilot.suppliers_autopilot()
         receiving.shipments_arrive()
         replenishment.stock_replenish()
-        shopfloor.factories_tick(now=t)
+        floor.factories_tick(now=t)
         if t - last_optimize >= timedelta(hours=optimize_hours):
             planning.schedules_optimize_changed()
             last_optimize = t
