@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 
 pytestmark = pytest.mark.slow
 
-# Enough orders in a few days that the shelves run low and replenishment buys.
-ARGS = ["--orders", "24", "--days", "6", "--seed", "7", "--step-minutes", "60", "--in-process", "--json-only"]
+# Enough orders in a few days that the shelves run low and replenishment buys. The demand arrives over the
+# first half of the days; the rest leaves room to make and ship (two days) the last order, fifo's too.
+ARGS = ["--orders", "24", "--days", "8", "--seed", "7", "--step-minutes", "60", "--in-process", "--json-only"]
 
 
 def _run(*args) -> str:
