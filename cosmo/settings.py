@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the session and the user (its refusal page shows who is logged in), before any view.
+    "cosmo.hostile.HostileInputMiddleware",
 ]
 
 ROOT_URLCONF = "lifecycle.urls"
@@ -139,6 +141,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cosmo.api.NewestFirst",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "cosmo.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "cosmo.hostile.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cosmo API",
@@ -221,6 +228,23 @@ CELERY_BEAT_SCHEDULE = {
     "factory-tick": {"task": "lifecycle.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
     "optimize-schedules": {"task": "lifecycle.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }
+
+# Hostile input (cosmo/hostile.py), refused with a 400 before any work: JSON nesting, the length of any one
+# string (path, query parameter, form field, JSON value) and of a key or field name, the size of any number.
+COSMO_INPUT_MAX_DEPTH = int(os.environ.get("COSMO_INPUT_MAX_DEPTH", "20"))
+COSMO_INPUT_MAX_STRING = int(os.environ.get("COSMO_INPUT_MAX_STRING", "10000"))
+COSMO_INPUT_MAX_KEY = int(os.environ.get("COSMO_INPUT_MAX_KEY", "200"))
+COSMO_INPUT_MAX_NUMBER = int(os.environ.get("COSMO_INPUT_MAX_NUMBER", str(10**15)))
+# An order's limits: lines, quantity per line, characters of the delivery address, answers in a selection.
+COSMO_ORDER_MAX_LINES = int(os.environ.get("COSMO_ORDER_MAX_LINES", "50"))
+COSMO_ORDER_MAX_QUANTITY = int(os.environ.get("COSMO_ORDER_MAX_QUANTITY", "10000"))
+COSMO_ORDER_MAX_ADDRESS = int(os.environ.get("COSMO_ORDER_MAX_ADDRESS", "500"))
+COSMO_SELECTION_MAX = int(os.environ.get("COSMO_SELECTION_MAX", "100"))
+# An Idempotency-Key: at most this many characters; forgotten (a new order) after this many hours.
+COSMO_IDEMPOTENCY_KEY_MAX = int(os.environ.get("COSMO_IDEMPOTENCY_KEY_MAX", "255"))
+COSMO_IDEMPOTENCY_HOURS = float(os.environ.get("COSMO_IDEMPOTENCY_HOURS", "24"))
+# A supplier's promised and arrival dates: from the factory's today up to this many days ahead.
+COSMO_SUPPLIER_HORIZON_DAYS = int(os.environ.get("COSMO_SUPPLIER_HORIZON_DAYS", "365"))
 
 # The factory clock: factory time = start + (now - epoch) * speed. Speed 1 is real time.
 COSMO_CLOCK_SPEED = float(os.environ.get("COSMO_CLOCK_SPEED", "1"))

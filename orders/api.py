@@ -1,5 +1,6 @@
 """The orders API: the catalog (read) and the consumer's orders."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -8,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cosmo.api import NewestFirst, role_permission
-from orders.configuration import delivery_quote, selection_evaluate
+from orders.configuration import delivery_quote, selection_evaluate, selection_size_problem
 from orders.models import (
     Option,
     OptionGroup,
@@ -17,7 +18,7 @@ from orders.models import (
     ProductFamily,
     TimelineEntry,
 )
-from orders.services import LineRequest, OrderInvalid, order_place
+from orders.services import IdempotencyConflict, LineRequest, OrderInvalid, order_place
 
 
 class OptionSerializer(serializers.ModelSerializer):
@@ -45,9 +46,24 @@ class FamilySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "description", "base_price", "currency", "groups"]
 
 
+class SelectionField(serializers.DictField):
+    """Group code → answer, refused whole when it has more answers than any family has groups."""
+
+    def to_internal_value(self, data):
+        selection = super().to_internal_value(data)
+        too_large = selection_size_problem(selection)
+        if too_large:
+            raise ValidationError(too_large)
+        return selection
+
+
+def quantity_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=settings.COSMO_ORDER_MAX_QUANTITY, **kwargs)
+
+
 class CheckInSerializer(serializers.Serializer):
-    selection = serializers.DictField(help_text="Group code → option code, list of option codes, or number.")
-    quantity = serializers.IntegerField(min_value=1, max_value=10000, default=1)
+    selection = SelectionField(help_text="Group code → option code, list of option codes, or number.")
+    quantity = quantity_field(default=1)
 
 
 class CheckSerializer(serializers.Serializer):
@@ -101,13 +117,14 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
 
 class OrderLineInSerializer(serializers.Serializer):
     family = serializers.CharField(max_length=32)
-    configuration = serializers.DictField()
-    quantity = serializers.IntegerField(min_value=1, max_value=10000)
+    configuration = SelectionField()
+    quantity = quantity_field()
 
 
 class OrderInSerializer(serializers.Serializer):
-    delivery_address = serializers.CharField(max_length=500)
-    lines = OrderLineInSerializer(many=True, allow_empty=False)
+    delivery_address = serializers.CharField(max_length=settings.COSMO_ORDER_MAX_ADDRESS)
+    # The number of lines is checked before any line is (DRF's list length comes first).
+    lines = OrderLineInSerializer(many=True, allow_empty=False, max_length=settings.COSMO_ORDER_MAX_LINES)
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -161,7 +178,18 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(
         request=OrderInSerializer,
         responses={201: OrderSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    f"At most {settings.COSMO_IDEMPOTENCY_KEY_MAX} printable ASCII characters; a retry with the "
+                    "same body returns the first order, the same key with another body is refused (422)."
+                ),
+            )
+        ],
     )
     def create(self, request):
         if not request.user.is_consumer:
@@ -169,7 +197,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         incoming = OrderInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        key = request.headers.get("Idempotency-Key", "")[:64]
+        key = request.headers.get("Idempotency-Key", "")
         try:
             order = order_place(
                 customer=request.user,
@@ -179,5 +207,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         except OrderInvalid as invalid:
             raise ValidationError(invalid.errors)
+        except IdempotencyConflict as conflict:
+            return Response(
+                {"errors": [{"field": "Idempotency-Key", "reason": str(conflict)}]},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         order = get_object_or_404(self.get_queryset(), pk=order.pk)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)

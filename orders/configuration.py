@@ -85,9 +85,19 @@ def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:
     return errors
 
 
+def selection_size_problem(selection: dict) -> str | None:
+    """Why a selection is too large to look at, or None (a family has far fewer groups than the limit)."""
+    if len(selection) > settings.COSMO_SELECTION_MAX:
+        return _("A configuration answers at most %(limit)s groups.") % {"limit": settings.COSMO_SELECTION_MAX}
+    return None
+
+
 def selection_check(family: ProductFamily, selection) -> SelectionCheck:
     if not isinstance(selection, dict):
         return SelectionCheck(errors={"configuration": [_("The configuration must be an object of group answers.")]})
+    too_large = selection_size_problem(selection)
+    if too_large:
+        return SelectionCheck(errors={"configuration": [too_large]})
     result = selection_evaluate(family, selection)
     as_json = result.as_dict()
     return SelectionCheck(

@@ -156,19 +156,11 @@ class Order(models.Model):
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     at_risk = models.BooleanField(_("at risk"), default=False)
-    idempotency_key = models.CharField(max_length=64, blank=True)
 
     objects = OrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="unique_idempotency_key_per_customer",
-            )
-        ]
         verbose_name = _("order")
 
     def __str__(self) -> str:
@@ -246,3 +238,22 @@ class SavedConfiguration(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class IdempotencyKey(models.Model):
+    """An Idempotency-Key a consumer sent with an order: the order it placed and a hash of what was asked, so
+    that a retry gets that order and the same key with another order is refused. Expires by `created_at`
+    (real time: retries are a matter of the network, not of the factory)."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "key"], name="unique_idempotency_key_per_consumer")]
+        verbose_name = _("idempotency key")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,17 +1,23 @@
 """Writes on the demand side: placing an order."""
 
+import hashlib
+import json
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cosmo import clock
+from cosmo.hostile import text_problem
 from cosmo.numbers import unique_number
 from cosmo.queue import enqueue_on_commit
 from orders.configuration import NoDeliveryDate, delivery_quote, selection_check
 from orders.configurator import SpecError
-from orders.models import Order, OrderLine, ProductFamily
+from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily
 from orders.timeline import timeline_add
 
 
@@ -33,10 +39,19 @@ class LineRequest:
 def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tuple[ProductFamily, LineRequest, object]]:
     """Validate every line against its family's rules; raise OrderInvalid naming each bad field."""
     errors: dict = {}
-    if not (delivery_address or "").strip():
+    address = (delivery_address or "").strip()
+    address_problem = text_problem(address, max_length=settings.COSMO_ORDER_MAX_ADDRESS)
+    if not address:
         errors["delivery_address"] = [_("A delivery address is required.")]
+    elif address_problem:
+        errors["delivery_address"] = [address_problem]
     if not lines:
         errors["lines"] = [_("An order needs at least one line.")]
+    elif len(lines) > settings.COSMO_ORDER_MAX_LINES:
+        # Refused before any line is looked at: a huge order must not cost a huge amount of work.
+        raise OrderInvalid(
+            {"lines": [_("An order has at most %(limit)s lines.") % {"limit": settings.COSMO_ORDER_MAX_LINES}]}
+        )
     families = {f.code: f for f in ProductFamily.objects.filter(code__in=[ln.family for ln in lines], active=True)}
     checked = []
     for index, line in enumerate(lines):
@@ -45,8 +60,12 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
         if family is None:
             errors[f"{prefix}.family"] = [_("Unknown product family “%(code)s”.") % {"code": line.family}]
             continue
-        if not isinstance(line.quantity, int) or line.quantity < 1:
-            errors[f"{prefix}.quantity"] = [_("The quantity must be a whole number of at least 1.")]
+        quantity_ok = isinstance(line.quantity, int) and 1 <= line.quantity <= settings.COSMO_ORDER_MAX_QUANTITY
+        if not quantity_ok:
+            errors[f"{prefix}.quantity"] = [
+                _("The quantity must be a whole number of at least 1 and at most %(limit)s.")
+                % {"limit": settings.COSMO_ORDER_MAX_QUANTITY}
+            ]
         try:
             check = selection_check(family, line.configuration)
         except SpecError:
@@ -54,7 +73,7 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
             continue
         for field, reasons in check.errors.items():
             errors[f"{prefix}.configuration.{field}"] = reasons
-        if not check.errors and isinstance(line.quantity, int) and line.quantity >= 1:
+        if not check.errors and quantity_ok:
             try:
                 check.promised = delivery_quote(family, check.configuration, line.quantity, strict=True)
             except NoDeliveryDate as reason:
@@ -68,13 +87,62 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
     return checked
 
 
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before for a different order: nothing is placed."""
+
+
+def request_hash(*, lines: list[LineRequest], delivery_address: str) -> str:
+    """A hash of what an order asks for, whatever the order of keys or the spacing of the request."""
+    asked = {
+        "delivery_address": delivery_address,
+        "lines": [{"family": ln.family, "configuration": ln.configuration, "quantity": ln.quantity} for ln in lines],
+    }
+    return hashlib.sha256(json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def idempotency_key_problem(key: str) -> str | None:
+    """Why an Idempotency-Key is refused (too long, or not printable ASCII), or None. A key is never cut."""
+    limit = settings.COSMO_IDEMPOTENCY_KEY_MAX
+    if len(key) > limit:
+        return _("An Idempotency-Key has at most %(limit)s characters (this one has %(length)s).") % {
+            "limit": limit,
+            "length": len(key),
+        }
+    if not all(" " <= c <= "~" for c in key):
+        return _("An Idempotency-Key is made of printable ASCII characters.")
+    return None
+
+
+def _order_for_key(*, customer, key: str, fingerprint: str) -> Order | None:
+    """The order an unexpired key placed, None when the key is new (an expired key is forgotten), or
+    IdempotencyConflict when the key placed a different order."""
+    earlier = IdempotencyKey.objects.select_related("order").filter(customer=customer, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.created_at < timezone.now() - timedelta(hours=settings.COSMO_IDEMPOTENCY_HOURS):
+        IdempotencyKey.objects.filter(pk=earlier.pk).delete()
+        return None
+    if earlier.request_hash and earlier.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            _("This Idempotency-Key was used for a different order (%(number)s); use a new key for a new order.")
+            % {"number": earlier.order.number}
+        )
+    return earlier.order
+
+
 def order_place(*, customer, lines: list[LineRequest], delivery_address: str, idempotency_key: str = "") -> Order:
     """Place an order: validate and price every line, save it as accepted, start the pipeline.
 
-    With an idempotency key, placing the same order again returns the first one.
+    With an idempotency key, placing the same order again within COSMO_IDEMPOTENCY_HOURS returns the first
+    one; the same key with a different order raises IdempotencyConflict.
     """
+    fingerprint = ""
     if idempotency_key:
-        existing = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
+        problem = idempotency_key_problem(idempotency_key)
+        if problem:
+            raise OrderInvalid({"Idempotency-Key": [problem]})
+        fingerprint = request_hash(lines=lines, delivery_address=delivery_address)
+        existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
         if existing is not None:
             return existing
     checked = order_check(lines=lines, delivery_address=delivery_address)
@@ -91,8 +159,11 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
                 promised_date=promised,
                 total=sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0")),
                 currency=currency,
-                idempotency_key=idempotency_key,
             )
+            if idempotency_key:
+                IdempotencyKey.objects.create(
+                    customer=customer, key=idempotency_key, request_hash=fingerprint, order=order
+                )
             OrderLine.objects.bulk_create(
                 OrderLine(
                     order=order,
@@ -109,8 +180,10 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
             timeline_add(order=order, event="placed", lines=len(checked), total=str(order.total), currency=currency)
             enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
     except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its order.
+        # A concurrent request with the same key won the race: answer as if it had come first.
         if idempotency_key:
-            return Order.objects.get(customer=customer, idempotency_key=idempotency_key)
+            existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
+            if existing is not None:
+                return existing
         raise
     return order

@@ -3,11 +3,13 @@
 import json
 import secrets
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cosmo.hostile import InputRefused, json_load
 from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
 from orders.configuration import (
@@ -15,6 +17,7 @@ from orders.configuration import (
     family_defaults,
     group_error_text,
     selection_evaluate,
+    selection_size_problem,
 )
 from orders.models import (
     CANCELLABLE_STAGES,
@@ -45,10 +48,10 @@ def selection_from_form(family: ProductFamily, data) -> dict:
     """
     if data.get("selection"):
         try:
-            selection = json.loads(data["selection"])
-        except ValueError:
+            selection = json_load(data["selection"])
+        except (ValueError, InputRefused):
             selection = None
-        if isinstance(selection, dict):
+        if isinstance(selection, dict) and not selection_size_problem(selection):
             return selection
     selection = {}
     for group in family.groups.all():
@@ -84,7 +87,8 @@ def configurator_context(family: ProductFamily, selection: dict, quantity: int =
     # Names of groups and options, to say in words what blocks an option.
     names = {group.code: group.name for group in family.groups.all()}
     names.update({state.code: state.name for state in evaluation.options.values()})
-    promised = delivery_quote(family, evaluation.selection, max(1, quantity)) if evaluation.valid else None
+    quoted = min(max(1, quantity), settings.COSMO_ORDER_MAX_QUANTITY)
+    promised = delivery_quote(family, evaluation.selection, quoted) if evaluation.valid else None
     return {
         "family": family,
         "evaluation": evaluation,

@@ -6,10 +6,11 @@ tells the orders concerned on their timeline.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from cosmo.numbers import plain, unique_number
 from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import jobs_release
-from production.models import Requirement
+from production.models import Part, Requirement
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine, Resourcing, Shipment, ShipmentLine
 from suppliers.netting import netted_tell, offers_excluded, requirements_net
 from suppliers.sourcing import OfferBook, lines_reshape, quote_choose
@@ -37,6 +38,11 @@ class ActionRefused(Exception):
         return " ".join(reason for reasons in self.errors.values() for reason in reasons)
 
 
+# A quantity of a part counted in pieces is whole; one measured (metres, kilograms, litres) keeps this many
+# decimals, as the quantities are stored.
+QUANTITY_PLACES = 3
+
+
 def number_parse(value, field: str, errors: dict) -> Decimal | None:
     try:
         number = Decimal(str(value).strip())
@@ -45,6 +51,22 @@ def number_parse(value, field: str, errors: dict) -> Decimal | None:
         return None
     if not number.is_finite():
         errors[field] = [_("Enter a number.")]
+        return None
+    return number
+
+
+def quantity_parse(value, field: str, errors: dict, *, unit: str) -> Decimal | None:
+    """A quantity of a part in the part's unit: whole for pieces, at most three decimals otherwise."""
+    number = number_parse(value, field, errors)
+    if number is None:
+        return None
+    if unit == Part.Unit.PIECE and number != number.to_integral_value():
+        errors[field] = [
+            _("%(quantity)s is not a whole number; this part is counted in pieces.") % {"quantity": plain(number)}
+        ]
+        return None
+    if number.normalize().as_tuple().exponent < -QUANTITY_PLACES:
+        errors[field] = [_("Enter at most %(places)s decimals.") % {"places": QUANTITY_PLACES}]
         return None
     return number
 
@@ -60,6 +82,13 @@ def date_parse(value, field: str, errors: dict, *, now: datetime) -> date | None
             return None
     if value < now.date():
         errors[field] = [_("The date %(date)s is in the past.") % {"date": value.isoformat()}]
+        return None
+    horizon = settings.COSMO_SUPPLIER_HORIZON_DAYS
+    if value > now.date() + timedelta(days=horizon):
+        errors[field] = [
+            _("The date %(date)s is more than %(days)s days ahead; give a date up to %(last)s.")
+            % {"date": value.isoformat(), "days": horizon, "last": (now.date() + timedelta(days=horizon)).isoformat()}
+        ]
         return None
     return value
 
@@ -133,7 +162,11 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
                 _("The line for %(part)s is %(status)s; only a line awaiting an answer can be confirmed.")
                 % {"part": line.part.code, "status": line.get_status_display().lower()}
             ]
-        confirmed = line.quantity if quantity in (None, "") else number_parse(quantity, "quantity", errors)
+        confirmed = (
+            line.quantity
+            if quantity in (None, "")
+            else quantity_parse(quantity, "quantity", errors, unit=line.part.unit)
+        )
         if confirmed is not None and "quantity" not in errors:
             if confirmed <= 0:
                 errors["quantity"] = [_("Confirm a quantity above zero, or reject the line.")]
@@ -312,7 +345,7 @@ def shipment_create(*, purchase_order_id: int, expected_arrival, lines: list[tup
             if part_code in wanted:
                 errors[f"{field}.part"] = [_("%(part)s is listed twice.") % {"part": part_code}]
                 continue
-            quantity = number_parse(raw, f"{field}.quantity", errors)
+            quantity = quantity_parse(raw, f"{field}.quantity", errors, unit=line.part.unit)
             if quantity is None:
                 continue
             if line.status != PurchaseOrderLine.Status.CONFIRMED:

@@ -17,7 +17,7 @@ from cosmo.numbers import plain
 from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import jobs_release, stock_locked, stock_receive
-from suppliers.actions import ActionRefused, number_parse, purchase_order_refresh
+from suppliers.actions import ActionRefused, purchase_order_refresh, quantity_parse
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine, Shipment
 
 ZERO = Decimal("0")
@@ -36,12 +36,12 @@ def shipment_receive(*, shipment_id: int, received: dict[str, object] | None = N
         if shipment.status != Shipment.Status.IN_TRANSIT:
             errors["status"] = [_("Shipment %(number)s has been received already.") % {"number": shipment.number}]
         counted = {}
-        codes = {line.po_line.part.code for line in lines}
+        units = {line.po_line.part.code: line.po_line.part.unit for line in lines}
         for code, raw in received.items():
-            if code not in codes:
+            if code not in units:
                 errors[f"received.{code}"] = [_("%(part)s is not in this shipment.") % {"part": code}]
                 continue
-            quantity = number_parse(raw, f"received.{code}", errors)
+            quantity = quantity_parse(raw, f"received.{code}", errors, unit=units[code])
             if quantity is not None and quantity < 0:
                 errors[f"received.{code}"] = [_("A received quantity cannot be negative.")]
             counted[code] = quantity

@@ -2,7 +2,9 @@
 scorecard, a CSV export and an API token. Thin: each action calls the service the API calls too."""
 
 import csv
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from cosmo import clock
 from cosmo.roles import supplier_member_required
 from suppliers.actions import ActionRefused, line_confirm, line_reject, purchase_order_confirm, shipment_create
 from suppliers.models import PurchaseOrder, PurchaseOrderLine
@@ -31,7 +34,15 @@ def _detail(request, number, *, status=200):
     po = get_object_or_404(
         _visible(request).prefetch_related("lines__part", "shipments__lines__po_line__part"), number=number
     )
-    return render(request, "suppliers/purchase_order_detail.html", {"po": po}, status=status)
+    # The dates a supplier may give (the horizon the actions check), for the date pickers.
+    first_day = clock.now().date()
+    last_day = first_day + timedelta(days=settings.COSMO_SUPPLIER_HORIZON_DAYS)
+    return render(
+        request,
+        "suppliers/purchase_order_detail.html",
+        {"po": po, "first_day": first_day, "last_day": last_day},
+        status=status,
+    )
 
 
 def _refused(request, number, refused: ActionRefused):
