@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The sweeper re-drives any order that stayed in a stage longer than this (seconds of real time).
 COSMO_SWEEP_INTERVAL = float(os.environ.get("COSMO_SWEEP_INTERVAL", "30"))
 COSMO_STUCK_AFTER = float(os.environ.get("COSMO_STUCK_AFTER", "60"))
+# The steps behind intake (plan, procure, schedule) take up to this many waiting orders per transaction.
+COSMO_STEP_BATCH = int(os.environ.get("COSMO_STEP_BATCH", "100"))
 # Suppliers on autopilot answer and ship, and shipments due arrive, checked every this many real seconds.
 COSMO_PROCUREMENT_TICK = float(os.environ.get("COSMO_PROCUREMENT_TICK", "10"))
 # A purchase order keeps taking new lines for its supplier this many factory hours after it is sent.

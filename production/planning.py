@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from production.kpis import schedule_kpis
-from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, ScheduleRun
+from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, Operation, ScheduleRun
 from production.scheduler import (
     InfeasibleSchedule,
     Placement,
@@ -167,24 +167,35 @@ def _bump(factory_id: int) -> None:
 # ---- placing new jobs -------------------------------------------------------------------------------
 
 
-def job_place(*, job: Job, not_before: datetime | None = None) -> datetime:
-    """Place a new (or released) job at once with the dispatcher: nothing already placed moves.
+def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None = None) -> dict[int, datetime]:
+    """Place new (or released) jobs of one factory at once with the dispatcher: nothing already placed
+    moves. A batch costs one read of the factory's schedule and one write, whatever its size.
 
-    Must run inside a transaction; locks the factory. Returns when the job's last operation ends.
-    Idempotent: a job already on the lines keeps its place. `not_before` is the factory clock's now.
+    Must run inside a transaction; locks the factory (one schedule writer per factory). Returns job pk →
+    when its last operation ends. Idempotent: a job already on the lines keeps its place. `not_before` is
+    the factory clock's now.
     """
-    _lock(job.factory_id)
-    promised = job.order_line.order.promised_date
-    if job.due_date is None and promised is not None:
-        job.due_date = due_from_promise(promised, ZoneInfo(job.factory.timezone))
-        Job.objects.filter(pk=job.pk).update(due_date=job.due_date)
-    fp = factory_problem(job.factory, now=not_before, include=[job])
+    factory = _lock(factory_id)
+    tz = ZoneInfo(factory.timezone)
+    dated = []
+    for job in jobs:
+        promised = job.order_line.order.promised_date
+        if job.due_date is None and promised is not None:
+            job.due_date = due_from_promise(promised, tz)
+            dated.append(job)
+    Job.objects.bulk_update(dated, ["due_date"])
+    fp = factory_problem(factory, now=not_before, include=jobs)
     _, unplaced = fp.current()
     if unplaced:
         schedule_write(fp, schedule_replanned(fp))
-    Job.objects.filter(pk=job.pk, status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
-    last = job.operations.order_by("-sequence").first()
-    return last.planned_end if last is not None and last.planned_end else fp.origin
+    Job.objects.filter(pk__in=[job.pk for job in jobs], status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
+    ends = dict(
+        Operation.objects.filter(job__in=jobs, planned_end__isnull=False)
+        .values("job_id")
+        .annotate(end=Max("planned_end"))
+        .values_list("job_id", "end")
+    )
+    return {job.pk: ends.get(job.pk, fp.origin) for job in jobs}
 
 
 def job_unschedule(*, job: Job) -> None:
