@@ -72,9 +72,10 @@ def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
         schedule = None
     if schedule is None or violations(fp.problem, schedule):
         schedule = dispatch(fp.problem)
-    if any(_late(fp, schedule, j) for j in order):
+    if len(fp.jobs) <= settings.COSMO_REPLAN_JOBS and any(_late(fp, schedule, j) for j in order):
         # Appended, a job would miss its promise (its parts came late, others took its place meanwhile):
-        # let the batched plans, which put urgent jobs first, compete with it.
+        # let the batched plans, which put urgent jobs first, compete with it. They plan the whole
+        # factory in time quadratic in its jobs: a larger factory leaves that to the optimization runs.
         schedule = _best_start(fp, schedule)
     return schedule
 
