@@ -20,7 +20,7 @@ from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from orders.delivery import expected_date, orders_expect
 from orders.models import Order, OrderLine, Stage
-from orders.timeline import timeline_add
+from orders.timeline import timelines_add
 from production.bom import Catalog, need_date_estimate, order_lines_explode
 from production.materials import jobs_release
 from production.models import Job, Operation, Requirement
@@ -70,9 +70,8 @@ def orders_plan(*, first: int | None = None, limit: int | None = None, others: b
                 order_promise(order)
         need_dates = {order.pk: need_date_estimate(order, catalog, by_order[order.pk]) for order in orders}
         counts = order_lines_explode(lines=lines, need_dates=need_dates, catalog=catalog, per_order=True)
-        for order in orders:
-            order.move_to(Stage.PLANNED)
-            timeline_add(order=order, event="planned", **counts[order.pk])
+        Order.objects.move_to(orders, Stage.PLANNED)
+        timelines_add([(order, "planned", counts[order.pk]) for order in orders])
         enqueue_on_commit("lifecycle.tasks.procure_order", orders[0].pk)
         if others and len(orders) == limit:
             enqueue_on_commit("lifecycle.tasks.plan_order", None)
@@ -118,8 +117,7 @@ def orders_procure(*, first: int | None = None, limit: int | None = None, others
                 Requirement.objects.filter(order_line__in=line_ids).select_related("order_line", "part")
             )
             netted_tell(requirements_net(requirements=requirements, factory=factory, now=now))
-        for order in orders:
-            order.move_to(Stage.MATERIALS)
+        Order.objects.move_to(orders, Stage.MATERIALS)
         jobs_release(order_ids=[order.pk for order in orders], now=now)
         if others and len(orders) == limit:
             enqueue_on_commit("lifecycle.tasks.procure_order", None)
@@ -163,21 +161,22 @@ def orders_schedule(*, first: int | None = None, limit: int | None = None, other
             zones[order_id] = job.factory.timezone
             used[order_id] |= lines_of[job.pk]
         expected = {}
+        timelines_add([(order, "materials_in", {}) for order in orders])
         for order in orders:
-            time_zone = zones.get(order.pk, "UTC")
-            end = ends.get(order.pk, now)
-            expected[order.pk] = expected_date(end, time_zone)
-            timeline_add(order=order, event="materials_in")
+            expected[order.pk] = expected_date(ends.get(order.pk, now), zones.get(order.pk, "UTC"))
             if order.promised_date is None:
                 order.promised_date = expected[order.pk]
                 order.save(update_fields=["promised_date"])
         orders_expect(expected)
-        for order in orders:
-            order.move_to(Stage.SCHEDULED)
-            # The consumer reads the factory's local time, like the floor's entries that follow.
-            local = ends.get(order.pk, now).astimezone(ZoneInfo(zones.get(order.pk, "UTC")))
-            timeline_add(order=order, event="scheduled", lines=", ".join(sorted(used[order.pk] - {None})),
-                         end=local.strftime("%Y-%m-%d %H:%M"))
+        Order.objects.move_to(orders, Stage.SCHEDULED)
+        # The consumer reads the factory's local time, like the floor's entries that follow.
+        timelines_add([
+            (order, "scheduled", {
+                "lines": ", ".join(sorted(used[order.pk] - {None})),
+                "end": ends.get(order.pk, now).astimezone(ZoneInfo(zones.get(order.pk, "UTC"))).strftime("%Y-%m-%d %H:%M"),
+            })
+            for order in orders
+        ])
         if others and len(orders) == limit:
             enqueue_on_commit("lifecycle.tasks.schedule_order", None)
     return [order.pk for order in orders]

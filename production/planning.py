@@ -11,6 +11,7 @@ what has not started (see `production.scheduling`).
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 import threading
 import time
 from dataclasses import dataclass
@@ -178,13 +179,14 @@ def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None 
     """
     factory = _lock(factory_id)
     tz = ZoneInfo(factory.timezone)
-    dated = []
+    dated = defaultdict(list)  # due date → the jobs that get it: one update each
     for job in jobs:
         promised = job.order_line.order.promised_date
         if job.due_date is None and promised is not None:
             job.due_date = due_from_promise(promised, tz)
-            dated.append(job)
-    Job.objects.bulk_update(dated, ["due_date"])
+            dated[job.due_date].append(job.pk)
+    for due_date, job_ids in dated.items():
+        Job.objects.filter(pk__in=job_ids).update(due_date=due_date)
     fp = factory_problem(factory, now=not_before, include=jobs)
     _, unplaced = fp.current()
     if unplaced:
@@ -240,17 +242,28 @@ def _expire_stale(factory: Factory) -> None:
 
 
 def runs_redrive() -> int:
-    """Re-enqueue queued runs whose message may have been lost; mark dead running runs failed."""
+    """Replace every run queued longer than COSMO_STUCK_AFTER (its message was lost: a flushed broker, a
+    worker killed before it started it) by a new run with the same trigger and a message of its own, and
+    mark dead running runs failed. The old message, should it turn up, finds its run no longer queued.
+    Returns how many runs were replaced."""
     cutoff = timezone.now() - timedelta(seconds=settings.COSMO_STUCK_AFTER)
-    with transaction.atomic():
-        stuck = list(ScheduleRun.objects.filter(status=ScheduleRun.Status.QUEUED, requested_at__lt=cutoff).values_list("pk", flat=True))
-        for run_id in stuck:
-            enqueue_on_commit("lifecycle.tasks.optimize_schedule", run_id)
+    replaced = 0
+    for run in ScheduleRun.objects.filter(status=ScheduleRun.Status.QUEUED, requested_at__lt=cutoff).select_related("factory"):
+        with transaction.atomic():
+            _lock(run.factory_id)
+            if not ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.QUEUED).update(
+                status=ScheduleRun.Status.FAILED,
+                finished_at=timezone.now(),
+                message=_("The run never started (its message was lost); a new run replaced it."),
+            ):
+                continue  # it started meanwhile
+            run_request(factory=run.factory, trigger=run.trigger, user=run.requested_by, time_limit=run.time_limit)
+            replaced += 1
     for factory in Factory.objects.filter(schedule_runs__status=ScheduleRun.Status.RUNNING).distinct():
         with transaction.atomic():
             _lock(factory.pk)
             _expire_stale(factory)
-    return len(stuck)
+    return replaced
 
 
 def schedules_optimize_changed() -> list[ScheduleRun]:
