@@ -192,6 +192,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The sweeper re-drives any order that stayed in a stage longer than this (seconds of real time).
 COSMO_SWEEP_INTERVAL = float(os.environ.get("COSMO_SWEEP_INTERVAL", "30"))
 COSMO_STUCK_AFTER = float(os.environ.get("COSMO_STUCK_AFTER", "60"))
+# A pass re-drives at most this many orders, oldest first; a re-drive sent is not sent again for that order
+# and step until it expires (seconds).
+COSMO_SWEEP_LIMIT = int(os.environ.get("COSMO_SWEEP_LIMIT", "500"))
+COSMO_REDRIVE_EXPIRES = float(os.environ.get("COSMO_REDRIVE_EXPIRES", "600"))
+# The steps behind intake (plan, procure, schedule) take up to this many waiting orders per transaction.
+COSMO_STEP_BATCH = int(os.environ.get("COSMO_STEP_BATCH", "100"))
 # Suppliers on autopilot answer and ship, and shipments due arrive, checked every this many real seconds.
 COSMO_PROCUREMENT_TICK = float(os.environ.get("COSMO_PROCUREMENT_TICK", "10"))
 # A purchase order keeps taking new lines for its supplier this many factory hours after it is sent.
@@ -200,6 +206,9 @@ COSMO_CONSOLIDATION_HOURS = float(os.environ.get("COSMO_CONSOLIDATION_HOURS", "4
 COSMO_OPTIMIZE_INTERVAL = float(os.environ.get("COSMO_OPTIMIZE_INTERVAL", "900"))
 COSMO_OPTIMIZE_SECONDS = float(os.environ.get("COSMO_OPTIMIZE_SECONDS", "10"))
 COSMO_OPTIMIZE_WORKERS = int(os.environ.get("COSMO_OPTIMIZE_WORKERS", "2"))
+# Placing new jobs that would be late re-plans the whole factory (batched plans compete) only up to this many
+# open jobs; a larger factory leaves that to the optimization runs.
+COSMO_REPLAN_JOBS = int(os.environ.get("COSMO_REPLAN_JOBS", "300"))
 COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
 COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))
 # Factory hours added to the quoted completion before a delivery date is promised (breakdowns, variation).

@@ -1,45 +1,86 @@
 """The steps that move an order from stage to stage (DESIGN.md, The pipeline of one order).
 
-Each step is one function: it locks the order, checks that the order is still in the stage the step
-starts from (so a second run, or the sweeper racing a task, changes nothing), does its work, moves the
-order on, writes the timeline, and enqueues the next step after commit.
+Each step takes its orders in a batch: the order it was asked for (when still in the stage) and the
+oldest others waiting in the same stage, up to `COSMO_STEP_BATCH`, locked with SKIP LOCKED so that two
+workers take different orders and never wait for each other. A batch is one transaction: it checks that
+each order is still in the stage the step starts from (so a second run, or the sweeper racing a task,
+changes nothing), does the work of the whole batch with a fixed number of queries per factory, moves the
+orders on, writes their timelines, and enqueues the next step after commit (one message per batch; a
+full batch also asks for the next batch of its own stage).
 """
 
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from orders.delivery import expected_date, orders_expect
-from orders.models import Order, Stage
-from orders.timeline import timeline_add
-from production.bom import order_explode
-from production.materials import jobs_release, order_materials_complete
-from production.models import Job, Requirement
-from production.planning import job_place
+from orders.models import Order, OrderLine, Stage
+from orders.timeline import timelines_add
+from production.bom import Catalog, need_date_estimate, order_lines_explode
+from production.materials import jobs_release
+from production.models import Job, Operation, Requirement
+from production.planning import jobs_place
 from production.promise import QuoteError, delivery_quote
 from suppliers.netting import netted_tell, requirements_net
 
 
-def _locked(order_id: int, stage: str) -> Order | None:
-    """The order, locked, if it is still in `stage`; otherwise None (the step was done already)."""
-    return Order.objects.select_for_update().filter(pk=order_id, stage=stage).first()
+def batch_size() -> int:
+    return max(1, int(settings.COSMO_STEP_BATCH))
+
+
+def orders_take(
+    stage: str, *, first: int | None, limit: int, others: bool = True, released: bool = False
+) -> list[Order]:
+    """Up to `limit` orders in `stage`, locked until the transaction ends: `first` when it is still there,
+    then (unless `others` is false) the oldest others. Rows another worker holds are skipped (it is moving
+    them). With `released`, only orders whose jobs are all released (their parts are in)."""
+    waiting = Order.objects.filter(stage=stage)
+    if released:
+        unreleased = Job.objects.filter(order_line__order=OuterRef("pk"), release_date__isnull=True)
+        waiting = waiting.filter(~Exists(unreleased))
+    taken: list[Order] = []
+    if first is not None:
+        taken = list(waiting.filter(pk=first).select_for_update(skip_locked=True).order_by())
+    if others and limit > len(taken):
+        rest = waiting.exclude(pk=first) if first is not None else waiting
+        taken += list(rest.select_for_update(skip_locked=True).order_by("pk")[: limit - len(taken)])
+    return taken
+
+
+def orders_plan(*, first: int | None = None, limit: int | None = None, others: bool = True) -> list[int]:
+    """Accepted → planned: explode the BOM (sub-assemblies level by level) and routing of every line of a
+    batch of orders. Returns the ids of the orders moved."""
+    limit = limit or batch_size()
+    with transaction.atomic():
+        orders = orders_take(Stage.ACCEPTED, first=first, limit=limit, others=others)
+        if not orders:
+            return []
+        lines = list(OrderLine.objects.filter(order__in=orders).select_related("family", "order"))
+        catalog = Catalog(line.family_id for line in lines)
+        by_order = defaultdict(list)
+        for line in lines:
+            by_order[line.order_id].append(line)
+        for order in orders:
+            if order.promised_date is None:
+                order_promise(order)
+        need_dates = {order.pk: need_date_estimate(order, catalog, by_order[order.pk]) for order in orders}
+        counts = order_lines_explode(lines=lines, need_dates=need_dates, catalog=catalog, per_order=True)
+        Order.objects.move_to(orders, Stage.PLANNED)
+        timelines_add([(order, "planned", counts[order.pk]) for order in orders])
+        enqueue_on_commit("lifecycle.tasks.procure_order", orders[0].pk)
+        if others and len(orders) == limit:
+            enqueue_on_commit("lifecycle.tasks.plan_order", None)
+    return [order.pk for order in orders]
 
 
 def order_plan(order_id: int) -> bool:
-    """Accepted → planned: explode the BOM (sub-assemblies level by level) and routing of every line."""
-    with transaction.atomic():
-        order = _locked(order_id, Stage.ACCEPTED)
-        if order is None:
-            return False
-        counts = order_explode(order=order)
-        if order.promised_date is None:
-            order_promise(order)
-        order.move_to(Stage.PLANNED)
-        timeline_add(order=order, event="planned", **counts)
-        enqueue_on_commit("lifecycle.tasks.procure_order", order_id)
-    return True
+    """Plan this one order (see `orders_plan`); False when it was planned already."""
+    return orders_plan(first=order_id, limit=1, others=False) == [order_id]
 
 
 def order_promise(order: Order) -> None:
@@ -56,52 +97,91 @@ def order_promise(order: Order) -> None:
         order.save(update_fields=["promised_date"])
 
 
-def order_procure(order_id: int) -> bool:
-    """Planned → materials: net the requirements against stock and open purchase orders, buy the rest.
+def orders_procure(*, first: int | None = None, limit: int | None = None, others: bool = True) -> list[int]:
+    """Planned → materials for a batch of orders: net their requirements against stock and open purchase
+    orders, buy the rest (per factory, all the batch's requirements at once).
 
-    The order then waits in materials until its parts are in: a receipt releases its jobs and asks for
-    scheduling (or this step does, when stock covered everything).
-    """
+    The orders then wait in materials until their parts are in: a receipt releases their jobs and asks for
+    scheduling (or this step does, for the orders stock covered entirely)."""
+    limit = limit or batch_size()
     with transaction.atomic():
-        order = _locked(order_id, Stage.PLANNED)
-        if order is None:
-            return False
+        orders = orders_take(Stage.PLANNED, first=first, limit=limit, others=others)
+        if not orders:
+            return []
         now = clock.now()
-        by_factory = {}
-        for job in Job.objects.filter(order_line__order=order).select_related("factory"):
-            by_factory.setdefault(job.factory, []).append(job.order_line_id)
-        for factory, line_ids in by_factory.items():
+        by_factory = defaultdict(list)
+        for job in Job.objects.filter(order_line__order__in=orders).select_related("factory").order_by("pk"):
+            by_factory[job.factory].append(job.order_line_id)
+        for factory, line_ids in sorted(by_factory.items(), key=lambda item: item[0].pk):
             requirements = list(
                 Requirement.objects.filter(order_line__in=line_ids).select_related("order_line", "part")
             )
             netted_tell(requirements_net(requirements=requirements, factory=factory, now=now))
-        order.move_to(Stage.MATERIALS)
-        jobs_release(order_ids=[order.pk], now=now)
-    return True
+        Order.objects.move_to(orders, Stage.MATERIALS)
+        jobs_release(order_ids=[order.pk for order in orders], now=now)
+        if others and len(orders) == limit:
+            enqueue_on_commit("lifecycle.tasks.procure_order", None)
+    return [order.pk for order in orders]
+
+
+def order_procure(order_id: int) -> bool:
+    """Procure for this one order (see `orders_procure`); False when that was done already."""
+    return orders_procure(first=order_id, limit=1, others=False) == [order_id]
+
+
+def orders_schedule(*, first: int | None = None, limit: int | None = None, others: bool = True) -> list[int]:
+    """Materials → scheduled for a batch of orders whose jobs are all released (their parts are in): place
+    the jobs' operations on the lines (one placement per factory, under its lock: one writer per factory
+    schedule), and say when each order will be ready."""
+    limit = limit or batch_size()
+    with transaction.atomic():
+        orders = orders_take(Stage.MATERIALS, first=first, limit=limit, others=others, released=True)
+        if not orders:
+            return []
+        now = clock.now()
+        jobs = list(
+            Job.objects.filter(order_line__order__in=orders)
+            .exclude(status=Job.Status.CANCELLED)
+            .select_related("order_line__order", "factory")
+            .order_by("pk")
+        )
+        by_factory = defaultdict(list)
+        for job in jobs:
+            by_factory[job.factory_id].append(job)
+        finish = {}
+        for factory_id in sorted(by_factory):
+            finish.update(jobs_place(factory_id=factory_id, jobs=by_factory[factory_id], not_before=now))
+        lines_of = defaultdict(set)
+        for job_id, line_name in Operation.objects.filter(job__in=jobs).values_list("job_id", "line__name"):
+            lines_of[job_id].add(line_name)
+        ends, zones, used = {}, {}, defaultdict(set)
+        for job in jobs:
+            order_id = job.order_line.order_id
+            ends[order_id] = max(ends.get(order_id, now), finish.get(job.pk, now))
+            zones[order_id] = job.factory.timezone
+            used[order_id] |= lines_of[job.pk]
+        expected = {}
+        timelines_add([(order, "materials_in", {}) for order in orders])
+        for order in orders:
+            expected[order.pk] = expected_date(ends.get(order.pk, now), zones.get(order.pk, "UTC"))
+            if order.promised_date is None:
+                order.promised_date = expected[order.pk]
+                order.save(update_fields=["promised_date"])
+        orders_expect(expected)
+        Order.objects.move_to(orders, Stage.SCHEDULED)
+        # The consumer reads the factory's local time, like the floor's entries that follow.
+        timelines_add([
+            (order, "scheduled", {
+                "lines": ", ".join(sorted(used[order.pk] - {None})),
+                "end": ends.get(order.pk, now).astimezone(ZoneInfo(zones.get(order.pk, "UTC"))).strftime("%Y-%m-%d %H:%M"),
+            })
+            for order in orders
+        ])
+        if others and len(orders) == limit:
+            enqueue_on_commit("lifecycle.tasks.schedule_order", None)
+    return [order.pk for order in orders]
 
 
 def order_schedule(order_id: int) -> bool:
-    """Materials → scheduled, once every job is released (its parts are in): place the jobs' operations
-    on the lines, and say when the order will be ready."""
-    with transaction.atomic():
-        order = _locked(order_id, Stage.MATERIALS)
-        if order is None or not order_materials_complete(order.pk):
-            return False
-        timeline_add(order=order, event="materials_in")
-        now = clock.now()
-        finish, time_zone = now, "UTC"
-        lines = set()
-        for job in Job.objects.filter(order_line__order=order).select_related("order_line__order", "factory"):
-            finish = max(finish, job_place(job=job, not_before=now))
-            time_zone = job.factory.timezone
-            lines.update(job.operations.values_list("line__name", flat=True))
-        expected = expected_date(finish, time_zone)
-        if order.promised_date is None:
-            order.promised_date = expected
-            order.save(update_fields=["promised_date"])
-        orders_expect({order.pk: expected})
-        order.move_to(Stage.SCHEDULED)
-        # The consumer reads the factory's local time, like the floor's entries that follow.
-        end = finish.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
-        timeline_add(order=order, event="scheduled", lines=", ".join(sorted(lines)), end=end)
-    return True
+    """Schedule this one order (see `orders_schedule`); False when it is not ready or was done already."""
+    return orders_schedule(first=order_id, limit=1, others=False) == [order_id]

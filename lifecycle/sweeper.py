@@ -1,15 +1,22 @@
 """The sweeper: the database keeps every order's stage, so an order whose message was lost (a broker
-flushed, a worker killed) is found here and its step enqueued again."""
+flushed, a worker killed) is found here and its step enqueued again.
+
+It never floods: an order gets at most one outstanding re-drive per step (`Redrive`, until it expires
+after `COSMO_REDRIVE_EXPIRES` seconds or the order moves on), the oldest stuck orders go first, and one
+pass sends at most `COSMO_SWEEP_LIMIT` messages. A lost optimization run is replaced in the same pass
+(`production.planning.runs_redrive`)."""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cosmo.queue import enqueue_on_commit
+from lifecycle.models import Redrive
 from orders.models import Order, Stage
+from production.planning import runs_redrive
 
 # Which task moves an order on from each stage; the sweeper uses it to re-drive stuck orders.
 STEP_TASKS = {
@@ -20,16 +27,31 @@ STEP_TASKS = {
 
 
 def orders_sweep() -> int:
-    """Re-enqueue every order that has stayed in a stage with a next step longer than COSMO_STUCK_AFTER."""
-    cutoff = timezone.now() - timedelta(seconds=settings.COSMO_STUCK_AFTER)
+    """Re-drive the oldest orders that stayed in a stage with a next step longer than COSMO_STUCK_AFTER
+    and have no re-drive outstanding for it, at most COSMO_SWEEP_LIMIT of them; replace lost optimization
+    runs. Returns how many orders were re-driven."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.COSMO_STUCK_AFTER)
     with transaction.atomic():
+        # Re-drives that expired, or whose order has left the step's stage, are done with.
+        Redrive.objects.filter(expires_at__lte=now).delete()
+        Redrive.objects.exclude(Exists(Order.objects.filter(pk=OuterRef("order_id"), stage=OuterRef("step")))).delete()
+        outstanding = Redrive.objects.filter(order=OuterRef("pk"), step=OuterRef("stage"))
         # An order waiting in materials for parts still on their way is not stuck.
         waiting = Q(stage=Stage.MATERIALS, lines__job__release_date__isnull=True)
         stuck = list(
             Order.objects.filter(stage__in=list(STEP_TASKS), stage_changed_at__lt=cutoff)
             .exclude(pk__in=Order.objects.filter(waiting).values("pk"))
-            .values_list("pk", "stage")
+            .exclude(Exists(outstanding))
+            .order_by("stage_changed_at", "pk")
+            .values_list("pk", "stage")[: settings.COSMO_SWEEP_LIMIT]
+        )
+        expires = now + timedelta(seconds=settings.COSMO_REDRIVE_EXPIRES)
+        Redrive.objects.bulk_create(
+            [Redrive(order_id=order_id, step=stage, sent_at=now, expires_at=expires) for order_id, stage in stuck],
+            ignore_conflicts=True,
         )
         for order_id, stage in stuck:
             enqueue_on_commit(STEP_TASKS[stage], order_id)
+    runs_redrive()
     return len(stuck)

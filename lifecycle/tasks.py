@@ -8,19 +8,20 @@ from production import planning
 from suppliers import autopilot, receiving, replenishment
 
 
+# Each step takes the order it is sent for (None: none in particular) and a batch of others waiting with it.
 @shared_task
-def plan_order(order_id: int) -> bool:
-    return steps.order_plan(order_id)
-
-
-@shared_task
-def procure_order(order_id: int) -> bool:
-    return steps.order_procure(order_id)
+def plan_order(order_id: int | None = None) -> int:
+    return len(steps.orders_plan(first=order_id))
 
 
 @shared_task
-def schedule_order(order_id: int) -> bool:
-    return steps.order_schedule(order_id)
+def procure_order(order_id: int | None = None) -> int:
+    return len(steps.orders_procure(first=order_id))
+
+
+@shared_task
+def schedule_order(order_id: int | None = None) -> int:
+    return len(steps.orders_schedule(first=order_id))
 
 
 @shared_task

@@ -9,6 +9,7 @@ Every workflow that learns something about when an order will be done (the first
 the floor, a part arriving late) writes it through `orders_expect`, so the date and the flag never disagree.
 """
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,15 +35,16 @@ def orders_expect(expected: dict[int, date]) -> list[int]:
     """Write each order's expected delivery date and its at-risk flag; return the ids that changed.
 
     Only rows whose values move are written (an unchanged row rewritten is a dead row to vacuum)."""
-    changed = []
+    changed = defaultdict(list)  # (date, at risk) → the orders that move to it: one update each
     rows = Order.objects.filter(pk__in=list(expected)).values_list("pk", "promised_date", "expected_date", "at_risk")
     for order_id, promised, was_expected, was_at_risk in rows:
         new = expected[order_id]
         risk = is_at_risk(new, promised)
         if (new, risk) != (was_expected, was_at_risk):
-            Order.objects.filter(pk=order_id).update(expected_date=new, at_risk=risk)
-            changed.append(order_id)
-    return changed
+            changed[(new, risk)].append(order_id)
+    for (new, risk), order_ids in changed.items():
+        Order.objects.filter(pk__in=order_ids).update(expected_date=new, at_risk=risk)
+    return sorted(order_id for order_ids in changed.values() for order_id in order_ids)
 
 
 def orders_delay(delays: dict[int, timedelta]) -> list[int]:

@@ -142,6 +142,13 @@ class OrderQuerySet(models.QuerySet):
             return self.filter(customer=user)
         return self.none()
 
+    def move_to(self, orders: list, stage: str) -> None:
+        """`Order.move_to` for many orders at once, in one update (the caller holds their row locks)."""
+        changed_at = timezone.now()
+        self.filter(pk__in=[order.pk for order in orders]).update(stage=stage, stage_changed_at=changed_at)
+        for order in orders:
+            order.stage, order.stage_changed_at = stage, changed_at
+
 
 class Order(models.Model):
     number = models.CharField(_("number"), max_length=16, unique=True)

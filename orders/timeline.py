@@ -20,3 +20,12 @@ def orders_time_zones(orders) -> dict[int, ZoneInfo]:
 def timeline_add(*, order, event: str, **params):
     """Write one entry on the order's timeline, at the factory clock's now, in the order's current stage."""
     return TimelineEntry.objects.create(order=order, at=clock.now(), stage=order.stage, event=event, params=params)
+
+
+def timelines_add(entries: list[tuple]) -> None:
+    """Write many entries at once: (order, event, params) each, like `timeline_add`, in one insert."""
+    at = clock.now()
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(order=order, at=at, stage=order.stage, event=event, params=params)
+        for order, event, params in entries
+    )

@@ -94,6 +94,7 @@ class Catalog:
             self.routing[step.family_id].append(step)
         self.factory_ids = factories_making(family_ids)
         self.components = self._components({b.part_id for lines in self.bom_lines.values() for b in lines})
+        self._zones: dict[int, str] | None = None
 
     @staticmethod
     def _components(part_ids: set[int]) -> dict[int, list[tuple[int, Decimal]]]:
@@ -148,6 +149,12 @@ class Catalog:
             if step.applies_to(chosen)
         ]
 
+    def time_zone(self, line: OrderLine) -> str:
+        """The time zone of the factory that makes this line (read once per catalog)."""
+        if self._zones is None:
+            self._zones = dict(Factory.objects.filter(pk__in=set(self.factory_ids.values())).values_list("pk", "timezone"))
+        return self._zones[self.factory_id(line)]
+
     def factory_id(self, line: OrderLine) -> int:
         """The factory that makes this family: the first one (by code) with a capable line."""
         if line.family_id not in self.factory_ids:
@@ -155,7 +162,7 @@ class Catalog:
         return self.factory_ids[line.family_id]
 
 
-def need_date_estimate(order: Order, catalog: Catalog | None = None) -> datetime:
+def need_date_estimate(order: Order, catalog: Catalog | None = None, lines: list[OrderLine] | None = None) -> datetime:
     """When the parts of an order are wanted, before its jobs are scheduled.
 
     For an order with a promised date: early enough to make it and ship it by the end of that day in
@@ -166,24 +173,29 @@ def need_date_estimate(order: Order, catalog: Catalog | None = None) -> datetime
     if order.promised_date is None:
         return order.placed_at + DEFAULT_NEED_AFTER
 
-    lines = list(order.lines.all())
+    lines = lines if lines is not None else list(order.lines.all())
     catalog = catalog or Catalog(line.family_id for line in lines)
-    factory = Factory.objects.get(pk=catalog.factory_id(lines[0]))
-    end_of_day = datetime.combine(order.promised_date, time.max, tzinfo=ZoneInfo(factory.timezone))
+    end_of_day = datetime.combine(order.promised_date, time.max, tzinfo=ZoneInfo(catalog.time_zone(lines[0])))
     making = max(sum((m for _, _, m in catalog.operations(line)), Decimal("0")) for line in lines)
     need = end_of_day - shipping_time() - timedelta(minutes=float(making))
     return max(need, order.placed_at)
 
 
-def order_lines_explode(*, lines: list[OrderLine], need_dates: dict[int, datetime]) -> dict:
+def order_lines_explode(
+    *, lines: list[OrderLine], need_dates: dict[int, datetime], catalog: Catalog | None = None,
+    per_order: bool = False,
+) -> dict:
     """Create the requirements, job and operations of every order line (`need_dates`: order id → date).
 
+    Returns the counts of parts and operations, for each order with `per_order` (order id → counts).
     Idempotent: what exists already is kept (unique constraints, conflicts ignored).
     """
-    catalog = Catalog(line.family_id for line in lines)
+    catalog = catalog or Catalog(line.family_id for line in lines)
     requirements, jobs, operations = [], [], []
+    counts = defaultdict(lambda: {"parts": 0, "operations": 0})
     for line in lines:
         for part_id, quantity in catalog.needs(line).items():
+            counts[line.order_id]["parts"] += 1
             requirements.append(
                 Requirement(order_line=line, part_id=part_id, quantity=quantity, need_date=need_dates[line.order_id])
             )
@@ -201,7 +213,10 @@ def order_lines_explode(*, lines: list[OrderLine], need_dates: dict[int, datetim
         for sequence, name, minutes in catalog.operations(line):
             if (job_id, sequence) not in existing:
                 operations.append(Operation(job_id=job_id, sequence=sequence, name=name, minutes=minutes))
+                counts[line.order_id]["operations"] += 1
     Operation.objects.bulk_create(operations)
+    if per_order:
+        return {line.order_id: counts[line.order_id] for line in lines}
     return {"parts": len(requirements), "operations": len(operations)}
 
 

@@ -97,7 +97,7 @@ def stock_receive(*, factory_id: int, part_id: int, quantity: Decimal, fulfil: l
 
 def jobs_release(*, order_ids, now: datetime) -> list[int]:
     """Release every job of these orders whose parts are now all reserved (its release date is now), and
-    ask the planner to schedule each order in the materials stage whose jobs are all released.
+    ask the planner to schedule the orders in the materials stage whose jobs are all released.
 
     Returns the ids of those orders. Takes no lock on the orders: the scheduling step checks again under
     its own lock, and the sweeper re-drives an order two concurrent receipts both thought incomplete.
@@ -111,8 +111,9 @@ def jobs_release(*, order_ids, now: datetime) -> list[int]:
         .exclude(lines__job__release_date__isnull=True)
         .values_list("pk", flat=True)
     )
-    for order_id in ready:
-        enqueue_on_commit("lifecycle.tasks.schedule_order", order_id)
+    if ready:
+        # One message: the scheduling step takes these orders (and any other ready one) in batches.
+        enqueue_on_commit("lifecycle.tasks.schedule_order", ready[0])
     return ready
 
 

@@ -11,6 +11,7 @@ what has not started (see `production.scheduling`).
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 import threading
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from production.kpis import schedule_kpis
-from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, ScheduleRun
+from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, Operation, ScheduleRun
 from production.scheduler import (
     InfeasibleSchedule,
     Placement,
@@ -72,9 +73,10 @@ def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
         schedule = None
     if schedule is None or violations(fp.problem, schedule):
         schedule = dispatch(fp.problem)
-    if any(_late(fp, schedule, j) for j in order):
+    if len(fp.jobs) <= settings.COSMO_REPLAN_JOBS and any(_late(fp, schedule, j) for j in order):
         # Appended, a job would miss its promise (its parts came late, others took its place meanwhile):
-        # let the batched plans, which put urgent jobs first, compete with it.
+        # let the batched plans, which put urgent jobs first, compete with it. They plan the whole
+        # factory in time quadratic in its jobs: a larger factory leaves that to the optimization runs.
         schedule = _best_start(fp, schedule)
     return schedule
 
@@ -167,24 +169,36 @@ def _bump(factory_id: int) -> None:
 # ---- placing new jobs -------------------------------------------------------------------------------
 
 
-def job_place(*, job: Job, not_before: datetime | None = None) -> datetime:
-    """Place a new (or released) job at once with the dispatcher: nothing already placed moves.
+def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None = None) -> dict[int, datetime]:
+    """Place new (or released) jobs of one factory at once with the dispatcher: nothing already placed
+    moves. A batch costs one read of the factory's schedule and one write, whatever its size.
 
-    Must run inside a transaction; locks the factory. Returns when the job's last operation ends.
-    Idempotent: a job already on the lines keeps its place. `not_before` is the factory clock's now.
+    Must run inside a transaction; locks the factory (one schedule writer per factory). Returns job pk →
+    when its last operation ends. Idempotent: a job already on the lines keeps its place. `not_before` is
+    the factory clock's now.
     """
-    _lock(job.factory_id)
-    promised = job.order_line.order.promised_date
-    if job.due_date is None and promised is not None:
-        job.due_date = due_from_promise(promised, ZoneInfo(job.factory.timezone))
-        Job.objects.filter(pk=job.pk).update(due_date=job.due_date)
-    fp = factory_problem(job.factory, now=not_before, include=[job])
+    factory = _lock(factory_id)
+    tz = ZoneInfo(factory.timezone)
+    dated = defaultdict(list)  # due date → the jobs that get it: one update each
+    for job in jobs:
+        promised = job.order_line.order.promised_date
+        if job.due_date is None and promised is not None:
+            job.due_date = due_from_promise(promised, tz)
+            dated[job.due_date].append(job.pk)
+    for due_date, job_ids in dated.items():
+        Job.objects.filter(pk__in=job_ids).update(due_date=due_date)
+    fp = factory_problem(factory, now=not_before, include=jobs)
     _, unplaced = fp.current()
     if unplaced:
         schedule_write(fp, schedule_replanned(fp))
-    Job.objects.filter(pk=job.pk, status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
-    last = job.operations.order_by("-sequence").first()
-    return last.planned_end if last is not None and last.planned_end else fp.origin
+    Job.objects.filter(pk__in=[job.pk for job in jobs], status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
+    ends = dict(
+        Operation.objects.filter(job__in=jobs, planned_end__isnull=False)
+        .values("job_id")
+        .annotate(end=Max("planned_end"))
+        .values_list("job_id", "end")
+    )
+    return {job.pk: ends.get(job.pk, fp.origin) for job in jobs}
 
 
 def job_unschedule(*, job: Job) -> None:
@@ -228,17 +242,28 @@ def _expire_stale(factory: Factory) -> None:
 
 
 def runs_redrive() -> int:
-    """Re-enqueue queued runs whose message may have been lost; mark dead running runs failed."""
+    """Replace every run queued longer than COSMO_STUCK_AFTER (its message was lost: a flushed broker, a
+    worker killed before it started it) by a new run with the same trigger and a message of its own, and
+    mark dead running runs failed. The old message, should it turn up, finds its run no longer queued.
+    Returns how many runs were replaced."""
     cutoff = timezone.now() - timedelta(seconds=settings.COSMO_STUCK_AFTER)
-    with transaction.atomic():
-        stuck = list(ScheduleRun.objects.filter(status=ScheduleRun.Status.QUEUED, requested_at__lt=cutoff).values_list("pk", flat=True))
-        for run_id in stuck:
-            enqueue_on_commit("lifecycle.tasks.optimize_schedule", run_id)
+    replaced = 0
+    for run in ScheduleRun.objects.filter(status=ScheduleRun.Status.QUEUED, requested_at__lt=cutoff).select_related("factory"):
+        with transaction.atomic():
+            _lock(run.factory_id)
+            if not ScheduleRun.objects.filter(pk=run.pk, status=ScheduleRun.Status.QUEUED).update(
+                status=ScheduleRun.Status.FAILED,
+                finished_at=timezone.now(),
+                message=_("The run never started (its message was lost); a new run replaced it."),
+            ):
+                continue  # it started meanwhile
+            run_request(factory=run.factory, trigger=run.trigger, user=run.requested_by, time_limit=run.time_limit)
+            replaced += 1
     for factory in Factory.objects.filter(schedule_runs__status=ScheduleRun.Status.RUNNING).distinct():
         with transaction.atomic():
             _lock(factory.pk)
             _expire_stale(factory)
-    return len(stuck)
+    return replaced
 
 
 def schedules_optimize_changed() -> list[ScheduleRun]:

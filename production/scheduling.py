@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -377,17 +378,41 @@ def schedule_write(fp: FactoryProblem, schedule: Schedule) -> int:
             if (op.line_id, op.planned_start, op.planned_end) != (line.pk, start, end):
                 op.line, op.planned_start, op.planned_end = line, start, end
                 changed.append(op)
-    Operation.objects.bulk_update(changed, ["line", "planned_start", "planned_end"], batch_size=500)
+    operations_move(changed)
     Job.objects.filter(pk__in=[job.pk for job in fp.jobs], status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
-    _orders_follow(fp, schedule)
+    _orders_follow(fp, schedule, {op.job_id for op in changed})
     Factory.objects.filter(pk=fp.factory.pk).update(schedule_version=F("schedule_version") + 1)
     return len(changed)
 
 
-def _orders_follow(fp: FactoryProblem, schedule: Schedule) -> None:
-    """Each order's expected delivery date (and so its at-risk flag) from the completion of its jobs."""
+def operations_move(operations: list[Operation]) -> None:
+    """Write the line and planned times of these operations. On PostgreSQL one UPDATE ... FROM (VALUES ...)
+    per thousand rows (`bulk_update` builds a CASE per field whose cost grows with the square of the rows);
+    elsewhere `bulk_update`."""
+    if connection.vendor != "postgresql":
+        Operation.objects.bulk_update(operations, ["line", "planned_start", "planned_end"], batch_size=500)
+        return
+    table = connection.ops.quote_name(Operation._meta.db_table)
+    with connection.cursor() as cursor:
+        for i in range(0, len(operations), 1000):
+            chunk = operations[i : i + 1000]
+            rows = ", ".join(["(%s::bigint, %s::bigint, %s::timestamptz, %s::timestamptz)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} AS o SET line_id = v.line_id, planned_start = v.planned_start, "
+                f"planned_end = v.planned_end FROM (VALUES {rows}) AS v(id, line_id, planned_start, planned_end) "
+                "WHERE o.id = v.id",
+                [value for op in chunk for value in (op.pk, op.line_id, op.planned_start, op.planned_end)],
+            )
+
+
+def _orders_follow(fp: FactoryProblem, schedule: Schedule, moved_jobs: set[int]) -> None:
+    """Each order's expected delivery date (and so its at-risk flag) from the completion of its jobs, for
+    the orders with a job that moved (the others' dates stand)."""
+    moved_orders = {job.order_line.order_id for job in fp.jobs if job.pk in moved_jobs}
     finish: dict[int, datetime] = {}
     for j, job in enumerate(fp.jobs):
+        if job.order_line.order_id not in moved_orders:
+            continue
         order_id = job.order_line.order_id
         end = fp.completion(schedule, j)
         finish[order_id] = max(finish.get(order_id, end), end)

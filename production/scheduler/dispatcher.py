@@ -27,13 +27,18 @@ from .problem import Job, Line, Placement, Problem, ProblemError, Schedule
 class Timeline:
     """The operations placed on one line, in time order, with the line's shifts and changeovers."""
 
-    __slots__ = ("line", "starts", "ends", "variants", "_shift_starts", "_shift_ends")
+    __slots__ = ("line", "starts", "ends", "variants", "_shift_starts", "_shift_ends", "_no_fit")
 
     def __init__(self, line: Line):
         self.line = line
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.variants: list[str] = []
+        # (duration, variant) → (a, b): no such operation fits anywhere in [a, b). Inserting only takes
+        # room away, so this stays true until an operation is removed; it lets a search on a long,
+        # packed line skip straight past the gaps it has already found too small (placing n operations
+        # on a full line costs n searches, not n²/2 gap checks).
+        self._no_fit: dict[tuple[int, str], tuple[int, int]] = {}
         shifts = sorted(line.shifts) if line.shifts is not None else None
         self._shift_starts = [a for a, _ in shifts] if shifts is not None else None
         self._shift_ends = [b for _, b in shifts] if shifts is not None else None
@@ -52,6 +57,19 @@ class Timeline:
 
     def earliest_fit(self, ready: int, duration: int, variant: str) -> int | None:
         """The earliest start >= ready where an operation fits without moving others (None: never)."""
+        known = self._no_fit.get((duration, variant))
+        skip_from = ready
+        if known is not None and known[0] <= ready < known[1]:
+            skip_from = known[1]
+        start = self._earliest_fit(skip_from, duration, variant)
+        if start is not None:
+            if known is not None and known[0] <= ready <= known[1]:
+                self._no_fit[(duration, variant)] = (known[0], start)
+            else:
+                self._no_fit[(duration, variant)] = (ready, start)
+        return start
+
+    def _earliest_fit(self, ready: int, duration: int, variant: str) -> int | None:
         co = self.line.changeover
         ends, starts, variants = self.ends, self.starts, self.variants
         k = bisect_right(ends, ready)  # items before k end by `ready`: the first candidate gap is k
@@ -76,6 +94,7 @@ class Timeline:
         self.variants.insert(k, variant)
 
     def remove(self, start: int, end: int, variant: str) -> None:
+        self._no_fit.clear()  # the room freed may fit what did not fit before
         k = bisect_right(self.starts, start) - 1
         while not (self.starts[k] == start and self.ends[k] == end and self.variants[k] == variant):
             k -= 1
