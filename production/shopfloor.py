@@ -31,6 +31,7 @@ from production.models import (
     FactorySimulation,
     Job,
     Line,
+    LineFeed,
     LineInterval,
     LineSimulation,
     MaintenanceWindow,
@@ -470,7 +471,9 @@ def floor_now(*, factory: Factory, hours: int = 48, bucket_hours: int = 2) -> tu
     simulation = FactorySimulation.objects.filter(factory=factory).first()
     lines = list(Line.objects.filter(factory=factory).order_by("code"))
     if simulation is None:
-        return None, [LineNow(line, sim.model.IDLE, None, []) for line in lines]
+        simulation = FactorySimulation(factory=factory, origin=clock.now(), until=clock.now().replace(microsecond=0))
+        if not LineFeed.objects.filter(line__factory=factory).exclude(state="").exists():
+            return None, [LineNow(line, sim.model.IDLE, None, []) for line in lines]
     until = simulation.until
     since = until - timedelta(hours=hours)
     buckets = hours // bucket_hours
@@ -489,10 +492,22 @@ def floor_now(*, factory: Factory, hours: int = 48, bucket_hours: int = 2) -> tu
     in_hand = {
         code: s["op"] for code, s in states.items() if s.get("op") is not None
     }
+    # A line whose events come over MQTT shows what it reported last.
+    feeds = {
+        f.line_id: f for f in LineFeed.objects.filter(line__in=lines).exclude(state="")
+        if settings.COSMO_FLOOR_SOURCE == "mqtt" or f.line.reports
+    }
+    for line in lines:
+        if line.pk in feeds:
+            in_hand.pop(line.code, None)
+            if feeds[line.pk].operation_id:
+                in_hand[line.code] = feeds[line.pk].operation_id
     ops = Operation.objects.select_related("job").in_bulk([int(v) for v in in_hand.values()])
     result = []
     for line in lines:
         status = states.get(line.code, {}).get("status", sim.model.IDLE)
+        if line.pk in feeds:
+            status = feeds[line.pk].state
         op = ops.get(int(in_hand[line.code])) if line.code in in_hand else None
         result.append(
             LineNow(line, status, op, [round(r / on, 3) if on else None for r, on in spent[line.pk]])

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+import json
 from pathlib import Path
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -79,3 +80,47 @@ class Broker:
     def log(self) -> str:
         path = self.folder / "mosquitto.log"
         return path.read_text() if path.exists() else ""
+
+
+def listen(broker, idle=0.6, seconds=None):
+    """Run Cosmo's consumer (the broker's client id) until no message came for `idle` seconds."""
+    from lifecycle.telemetry import TelemetryListener
+
+    listener = TelemetryListener(client_id=broker.client_id)
+    try:
+        return listener.run(idle=idle, seconds=seconds)
+    finally:
+        listener.close()
+
+
+class LineClient:
+    """A line on the broker with its own credentials, numbering its messages."""
+
+    def __init__(self, line, account: str | None = None, password: str | None = None):
+        from production.mqtt import line_account
+
+        self.line = line
+        self.account = account or line_account(line)
+        self.password = password
+        self.seq = 0
+
+    def message(self, at, kind, seq=None, **fields):
+        from production.telemetry import topic_for
+
+        if seq is None:
+            self.seq += 1
+            seq = self.seq
+        payload = {"v": 1, "factory": self.line.factory.code, "line": self.line.code, "seq": seq,
+                   "at": at.isoformat(), "type": kind, **fields}
+        return topic_for(self.line.factory.code, self.line.code), json.dumps(payload).encode()
+
+    def send(self, messages):
+        from production.mqtt import client_connect, publish_all
+
+        client = client_connect(self.account, client_id=f"{self.account}-test", password=self.password)
+        try:
+            publish_all(client, messages)
+        finally:
+            client.disconnect()
+
+

@@ -23,66 +23,9 @@ from production.models import (
     Operation,
     TelemetryRefusal,
 )
-from production.mqtt import client_connect, line_account, password_for, publish_all
 from production.telemetry import topic_for
-from tests.broker import Broker
+from tests.broker import LineClient, listen
 from tests.ordering import scheduled_orders
-
-
-@pytest.fixture(scope="session")
-def mqtt_broker(tmp_path_factory):
-    broker = Broker(tmp_path_factory.mktemp("mosquitto"))
-    broker.start()
-    yield broker
-    broker.stop()
-
-
-@pytest.fixture
-def broker(mqtt_broker, world, settings, request):
-    """The session's broker with the world's accounts, and a consumer client id of this test's own."""
-    from production.mqtt import broker_files_write
-
-    settings.COSMO_MQTT_PORT = mqtt_broker.port
-    settings.COSMO_TELEMETRY_GAP_SECONDS = 3600
-    broker_files_write(mqtt_broker.folder)
-    mqtt_broker.reload()
-    mqtt_broker.client_id = f"cosmo-floor-{request.node.name[:40]}"
-    # The consumer's persistent session exists from here on: the broker keeps its messages while it is away.
-    listen(mqtt_broker, seconds=0.2)
-    return mqtt_broker
-
-
-def listen(broker, idle=0.6, seconds=None):
-    listener = TelemetryListener(client_id=broker.client_id)
-    try:
-        return listener.run(idle=idle, seconds=seconds)
-    finally:
-        listener.close()
-
-
-class LineClient:
-    """A line on the broker with its own credentials, numbering its messages."""
-
-    def __init__(self, line: Line, account: str | None = None, password: str | None = None):
-        self.line = line
-        self.account = account or line_account(line)
-        self.password = password
-        self.seq = 0
-
-    def message(self, at, kind, seq=None, **fields):
-        if seq is None:
-            self.seq += 1
-            seq = self.seq
-        payload = {"v": 1, "factory": self.line.factory.code, "line": self.line.code, "seq": seq,
-                   "at": at.isoformat(), "type": kind, **fields}
-        return topic_for(self.line.factory.code, self.line.code), json.dumps(payload).encode()
-
-    def send(self, messages):
-        client = client_connect(self.account, client_id=f"{self.account}-test", password=self.password)
-        try:
-            publish_all(client, messages)
-        finally:
-            client.disconnect()
 
 
 def _records():
