@@ -43,6 +43,7 @@ from production.models import (
     HeldMessage,
     Job,
     Line,
+    LineCapability,
     LineFeed,
     LineInterval,
     Operation,
@@ -322,6 +323,9 @@ def _op_started(feed: LineFeed, event: Event, result: Applied) -> None:
     op = _operation(feed, event.fields["operation"])
     if op.ended_at is not None:
         raise Refused(f"operation: {op.pk} has already ended")
+    family = op.job.order_line.family_id
+    if op.started_at is None and not LineCapability.objects.filter(line=feed.line, family_id=family).exists():
+        raise Refused(f"operation: line {feed.line.code} cannot make {op.job.order_line.family.code}")
     if op.started_at is None:
         op.started_at = event.at
         op.line = feed.line

@@ -303,7 +303,7 @@ def floor(request, code):
         outage = (form.cleaned_data["line"], form.cleaned_data["start"], form.cleaned_data["end"])
     oee_end = until or clock.now()
     oee_total, oee_lines = factory_oee(factory, oee_end - timedelta(hours=24), oee_end)
-    oee_week, _ = factory_oee(factory, oee_end - timedelta(days=7), oee_end)
+    oee_week = factory_oee(factory, oee_end - timedelta(days=7), oee_end)[0]
     context = {
         "factory": factory,
         "until": until,
