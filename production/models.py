@@ -590,6 +590,7 @@ class Crew(models.Model):
     line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="crews")
     shift_name = models.CharField(_("shift"), max_length=40, blank=True, help_text=_("empty: every shift"))
     operators = models.PositiveSmallIntegerField(_("operators"))
+    hourly_cost = models.DecimalField(_("cost per operator hour"), max_digits=8, decimal_places=2, default=Decimal("30"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["line", "shift_name"], name="one_crew_per_line_and_shift")]
