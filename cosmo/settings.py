@@ -224,6 +224,16 @@ COSMO_PLANNING_POLICY = os.environ.get("COSMO_PLANNING_POLICY", "optimized")
 # A line in its shift with nothing planned for it switches off and restarts when work is planned for it
 # (false: the lines stay on through their shifts, as a floor that does not know what comes next keeps them).
 COSMO_LINE_STANDBY = env_bool("COSMO_LINE_STANDBY", True)
+# Line telemetry over MQTT: the broker, where the floor comes from ("direct": the simulation writes the
+# records itself; "mqtt": the simulated lines publish their events and `telemetry_listen` applies them), and
+# how long (real seconds) a line's message that came ahead of a missing one is held before the gap is given up.
+COSMO_MQTT_HOST = os.environ.get("COSMO_MQTT_HOST", "127.0.0.1")
+COSMO_MQTT_PORT = int(os.environ.get("COSMO_MQTT_PORT", "1883"))
+COSMO_FLOOR_SOURCE = os.environ.get("COSMO_FLOOR_SOURCE", "direct")
+COSMO_TELEMETRY_GAP_SECONDS = float(os.environ.get("COSMO_TELEMETRY_GAP_SECONDS", "120"))
+# The broker credentials of Cosmo's own clients and of each line are derived from this secret (default:
+# SECRET_KEY), so `mqtt_credentials` can write the broker's password file and tell a line its password.
+COSMO_MQTT_SECRET = os.environ.get("COSMO_MQTT_SECRET", "") or SECRET_KEY
 # `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
 COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"

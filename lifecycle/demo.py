@@ -15,6 +15,7 @@ from production.demo_bom import BOMS, PARTS, ROUTINGS, SUBASSEMBLIES
 from production.models import (
     BomLine,
     Changeover,
+    Crew,
     Factory,
     Line,
     LineCapability,
@@ -197,12 +198,18 @@ CHANGEOVERS = [
 
 # How each line behaves in the simulation: processing-time spread (coefficient of variation), mean running
 # minutes between failures and minutes to repair, power in kW running, changing over, idle and down, and
-# the minutes it takes to come back on after standing by.
+# the minutes it takes to come back on after standing by; the share of units scrapped (and made again), and
+# minor stops per running hour with their mean minutes.
 LINE_SIMULATION = {
-    "L1": dict(spread_cv=0.08, mtbf_minutes=2400, mttr_minutes=45, power=(55, 30, 12, 4), restart_minutes=30),
-    "L2": dict(spread_cv=0.12, mtbf_minutes=1800, mttr_minutes=60, power=(48, 28, 10, 4), restart_minutes=20),
-    "L3": dict(spread_cv=0.10, mtbf_minutes=3000, mttr_minutes=40, power=(40, 22, 9, 3), restart_minutes=20),
+    "L1": dict(spread_cv=0.08, mtbf_minutes=2400, mttr_minutes=45, power=(55, 30, 12, 4), restart_minutes=30,
+               scrap_rate=0.02, minor_stops_per_hour=1.5, minor_stop_minutes=2),
+    "L2": dict(spread_cv=0.12, mtbf_minutes=1800, mttr_minutes=60, power=(48, 28, 10, 4), restart_minutes=20,
+               scrap_rate=0.03, minor_stops_per_hour=2.0, minor_stop_minutes=3),
+    "L3": dict(spread_cv=0.10, mtbf_minutes=3000, mttr_minutes=40, power=(40, 22, 9, 3), restart_minutes=20,
+               scrap_rate=0.015, minor_stops_per_hour=1.0, minor_stop_minutes=2),
 }
+# Operators per line and shift (every shift of the line).
+CREWS = {"L1": 6, "L2": 8, "L3": 5}
 
 
 def line_simulation_seed(line) -> None:
@@ -221,6 +228,7 @@ def line_simulation_seed(line) -> None:
 def _calendar_and_setups(factory, lines, families) -> None:
     for line in lines:
         line_simulation_seed(line)
+        Crew.objects.create(line=line, operators=CREWS[line.code])
         for weekdays, start, end in SHIFTS[line.code]:
             for weekday in weekdays:
                 Shift.objects.create(line=line, weekday=weekday, start=start, end=end)

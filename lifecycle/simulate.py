@@ -28,9 +28,15 @@ from orders.configurator import default_selection, evaluate
 from orders.models import Order, OrderLine, ProductFamily, Stage, TimelineEntry
 from orders.services import LineRequest, order_place
 from production import planning
-from production.models import Factory, FactorySimulation, Stock
+from production.models import Crew, Factory, FactorySimulation, LineSimulation, Operation, Requirement, Stock
 from suppliers import autopilot, receiving, replenishment
-from suppliers.models import AutopilotProfile, PurchaseOrder, Supplier
+from suppliers.models import AutopilotProfile, Offer, PurchaseOrder, Supplier
+
+# What a kWh costs (the factory's flat tariff, in the catalog's currency).
+ENERGY_PRICE_KWH = 0.15
+# States in which a line is staffed: its crew is on it whenever it is on in its shift (a line standing by,
+# switched off with nothing planned, releases its crew to other work).
+UNSTAFFED = ("off", "standby")
 from suppliers.scorecard import deliveries_counted
 
 
@@ -209,9 +215,72 @@ def simulation_kpis(*, order_ids: list[int], start: datetime, until: datetime, o
         "changeover_hours": round(minutes.get("changeover", 0.0) / 60, 2),
         "energy_kwh": round(energy, 1),
         "energy_kwh_per_unit": round(energy / units, 3) if units else None,
+        **unit_economics(shipped_order_ids=list(shipped_at), units=int(units), energy_kwh=energy),
         "purchase_orders": PurchaseOrder.objects.count(),
         "supplier_on_time_rate": round(received_on_time / received, 4) if received else None,
         "simulated_days": round((until - start).total_seconds() / 86400, 2),
+    }
+
+
+def unit_economics(*, shipped_order_ids: list[int], units: int, energy_kwh: float) -> dict:
+    """Labour productivity and unit manufacturing cost of the good units shipped.
+
+    - Crew hours: each line's operators (`Crew`) times the hours the line was staffed (on in its shift: every
+      state but off and standby).
+    - Unit cost per good unit, in parts that add up: materials (the BOM's parts at their cheapest offer),
+      labour and energy outside changeovers, scrap (the materials of the units scrapped and made again) and
+      changeover losses (the crew and the energy while lines changed over). Conversion cost: all but materials.
+    """
+    crews = {c.line.code: c for c in Crew.objects.select_related("line").filter(shift_name="")}
+    power = {p.line.code: p for p in LineSimulation.objects.select_related("line")}
+    crew_hours = changeover_crew_hours = labour = changeover_labour = changeover_kwh = 0.0
+    for simulation in FactorySimulation.objects.all():
+        for line, spent in simulation.minutes.items():
+            crew = crews.get(line)
+            if crew is None:
+                continue
+            staffed = sum(v for s, v in spent.items() if s not in UNSTAFFED) / 60
+            changing = spent.get("changeover", 0.0) / 60
+            crew_hours += crew.operators * staffed
+            changeover_crew_hours += crew.operators * changing
+            labour += crew.operators * staffed * float(crew.hourly_cost)
+            changeover_labour += crew.operators * changing * float(crew.hourly_cost)
+            if line in power:
+                changeover_kwh += power[line].power_changeover_kw * changing
+    cheapest = {}
+    for part_id, price in Offer.objects.order_by("part_id", "price").values_list("part_id", "price"):
+        cheapest.setdefault(part_id, float(price))
+    per_line_unit: dict[int, float] = {}
+    quantities = dict(OrderLine.objects.filter(order__in=shipped_order_ids).values_list("pk", "quantity"))
+    for line_id, part_id, quantity in Requirement.objects.filter(order_line__in=list(quantities)).values_list(
+        "order_line_id", "part_id", "quantity"
+    ):
+        per_line_unit[line_id] = per_line_unit.get(line_id, 0.0) + float(quantity) * cheapest.get(part_id, 0.0)
+    materials = sum(per_line_unit.values())
+    scrap_units = 0
+    scrap_cost = 0.0
+    for line_id, scrap in Operation.objects.filter(job__order_line__in=list(quantities), scrap__gt=0).values_list(
+        "job__order_line_id", "scrap"
+    ):
+        scrap_units += scrap
+        scrap_cost += scrap * per_line_unit.get(line_id, 0.0) / quantities[line_id]
+    parts = {
+        "materials": materials,
+        "labour": labour - changeover_labour,
+        "energy": (energy_kwh - changeover_kwh) * ENERGY_PRICE_KWH,
+        "scrap": scrap_cost,
+        "changeover": changeover_labour + changeover_kwh * ENERGY_PRICE_KWH,
+    }
+    total = sum(parts.values())
+    return {
+        "good_units": units,
+        "scrapped_units": scrap_units,
+        "crew_hours": round(crew_hours, 1),
+        "good_units_per_crew_hour": round(units / crew_hours, 4) if crew_hours else None,
+        "good_units_per_kwh": round(units / energy_kwh, 5) if energy_kwh else None,
+        "unit_cost": round(total / units, 2) if units else None,
+        "unit_conversion_cost": round((total - materials) / units, 2) if units else None,
+        "unit_cost_parts": {k: round(v / units, 2) for k, v in parts.items()} if units else {},
     }
 
 

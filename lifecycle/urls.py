@@ -11,6 +11,7 @@ from cosmo import views
 from lifecycle.api import OrderCancelView
 from lifecycle.views import order_cancel_view
 from orders.api import FamilyViewSet, OrderViewSet
+from production.api import FactoryOeeView
 from suppliers.api import PurchaseOrderViewSet, ScorecardView
 
 router = DefaultRouter()
@@ -30,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/scorecard/", ScorecardView.as_view(), name="api-scorecard"),
+    path("api/factories/<slug:code>/oee/", FactoryOeeView.as_view(), name="api-factory-oee"),
     path("api/orders/<str:number>/cancel/", OrderCancelView.as_view(), name="api-order-cancel"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,6 +6,9 @@ from production.models import (
     Job,
     Line,
     Breakdown,
+    Crew,
+    LineFeed,
+    TelemetryRefusal,
     LineCapability,
     LineSimulation,
     Operation,
@@ -96,3 +99,20 @@ class JobAdmin(admin.ModelAdmin):
     list_display = ["number", "factory", "status", "release_date", "due_date", "priority"]
     list_filter = ["status", "factory"]
     inlines = [OperationInline]
+
+
+@admin.register(Crew)
+class CrewAdmin(admin.ModelAdmin):
+    list_display = ["line", "shift_name", "operators"]
+
+
+@admin.register(LineFeed)
+class LineFeedAdmin(admin.ModelAdmin):
+    list_display = ["line", "last_seq", "state", "reason", "since", "meter_kwh", "applied_at"]
+    readonly_fields = [f.name for f in LineFeed._meta.fields]
+
+
+@admin.register(TelemetryRefusal)
+class TelemetryRefusalAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "topic", "seq", "reason"]
+    readonly_fields = [f.name for f in TelemetryRefusal._meta.fields]

@@ -123,6 +123,9 @@ class Line(models.Model):
     code = models.SlugField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=120)
     families = models.ManyToManyField(ProductFamily, through="LineCapability", related_name="lines")
+    # A line that reports its own events over MQTT (a real line, or one played by hand): the simulation
+    # leaves it alone and the floor learns what it does only from what it publishes.
+    reports = models.BooleanField(_("reports over MQTT"), default=False)
 
     class Meta:
         ordering = ["factory", "code"]
@@ -342,6 +345,9 @@ class Operation(models.Model):
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
     planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
+    # Units made well and units scrapped (and made again), reported when the operation ends.
+    good = models.PositiveIntegerField(_("good units"), null=True, blank=True)
+    scrap = models.PositiveIntegerField(_("scrapped units"), null=True, blank=True)
 
     class Meta:
         ordering = ["job", "sequence"]
@@ -441,6 +447,11 @@ class LineSimulation(models.Model):
     power_down_kw = models.FloatField(_("power down (kW)"), default=0.0)
     # After standing by (switched off with nothing planned) the line needs this long to come back on.
     restart_minutes = models.FloatField(_("minutes to restart after standby"), default=0.0)
+    # Quality and short stops: each unit made is scrapped (and made again) with this probability; minor
+    # stops come at this rate per running hour and last this long on average (idle power).
+    scrap_rate = models.FloatField(_("scrap rate (share of units)"), default=0.0)
+    minor_stops_per_hour = models.FloatField(_("minor stops per running hour"), default=0.0)
+    minor_stop_minutes = models.FloatField(_("mean minutes of a minor stop"), default=0.0)
 
     class Meta:
         constraints = [
@@ -450,6 +461,10 @@ class LineSimulation(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(mttr_minutes__gte=0), name="mttr_not_negative"),
             models.CheckConstraint(condition=models.Q(restart_minutes__gte=0), name="restart_not_negative"),
+            models.CheckConstraint(condition=models.Q(scrap_rate__gte=0, scrap_rate__lt=1), name="scrap_rate_range"),
+            models.CheckConstraint(
+                condition=models.Q(minor_stops_per_hour__gte=0, minor_stop_minutes__gte=0), name="minor_stops_not_negative"
+            ),
         ]
         verbose_name = _("line simulation parameters")
         verbose_name_plural = _("line simulation parameters")
@@ -483,6 +498,9 @@ class LineInterval(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     operation = models.ForeignKey(Operation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Why the line is in that state: for idle "material", "upstream", "no work" or "restart"; for down
+    # "failure" or "outage"; for stopped "minor stop"; or whatever a reporting line says.
+    reason = models.CharField(_("reason"), max_length=24, blank=True)
 
     class Meta:
         ordering = ["line", "start"]
@@ -502,3 +520,78 @@ class Breakdown(models.Model):
         ordering = ["-start"]
         constraints = [models.UniqueConstraint(fields=["line", "start"], name="one_breakdown_per_line_and_start")]
         verbose_name = _("breakdown")
+
+
+class EnergyReading(models.Model):
+    """Energy a line drew in the stretch that ends at `at` (a meter's increase, or a tick's account)."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="energy_readings")
+    at = models.DateTimeField(_("at"))
+    kwh = models.FloatField(_("kWh"))
+
+    class Meta:
+        ordering = ["line", "at"]
+        indexes = [models.Index(fields=["line", "at"])]
+        verbose_name = _("energy reading")
+
+
+class LineFeed(models.Model):
+    """A line's event feed over MQTT as applied so far: the last sequence number applied, the state it
+    reported last (since when, why, with which operation), a breakdown in progress and its energy meter."""
+
+    line = models.OneToOneField(Line, on_delete=models.CASCADE, related_name="feed")
+    last_seq = models.BigIntegerField(_("last sequence applied"), default=0)
+    state = models.CharField(_("state"), max_length=12, blank=True)
+    reason = models.CharField(_("reason"), max_length=24, blank=True)
+    operation = models.ForeignKey(Operation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    since = models.DateTimeField(_("since"), null=True, blank=True)
+    down_since = models.DateTimeField(_("down since"), null=True, blank=True)
+    down_cause = models.CharField(_("down cause"), max_length=24, blank=True)
+    meter_kwh = models.FloatField(_("energy meter (kWh)"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("last applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("line feed")
+
+
+class HeldMessage(models.Model):
+    """A line's message that arrived ahead of its turn (a sequence number missing before it), held until
+    the gap fills or the wait runs out."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="held_messages")
+    seq = models.BigIntegerField(_("sequence"))
+    payload = models.JSONField(_("payload"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "seq"]
+        constraints = [models.UniqueConstraint(fields=["line", "seq"], name="one_held_message_per_line_and_seq")]
+        verbose_name = _("held message")
+
+
+class TelemetryRefusal(models.Model):
+    """A message Cosmo refused (malformed, for another line, out of place) or a gap it gave up waiting for."""
+
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    topic = models.CharField(_("topic"), max_length=200)
+    line = models.ForeignKey(Line, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    seq = models.BigIntegerField(_("sequence"), null=True, blank=True)
+    payload = models.TextField(_("payload"), blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("refused telemetry message")
+
+
+class Crew(models.Model):
+    """How many operators a line's shift needs (labour hours are counted over the shift, on or off)."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="crews")
+    shift_name = models.CharField(_("shift"), max_length=40, blank=True, help_text=_("empty: every shift"))
+    operators = models.PositiveSmallIntegerField(_("operators"))
+    hourly_cost = models.DecimalField(_("cost per operator hour"), max_digits=8, decimal_places=2, default=Decimal("30"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line", "shift_name"], name="one_crew_per_line_and_shift")]
+        verbose_name = _("crew")

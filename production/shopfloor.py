@@ -26,10 +26,12 @@ from production import planning
 from production import simulation as sim
 from production.models import (
     Breakdown,
+    EnergyReading,
     Factory,
     FactorySimulation,
     Job,
     Line,
+    LineFeed,
     LineInterval,
     LineSimulation,
     MaintenanceWindow,
@@ -76,7 +78,16 @@ def sim_line(line: Line, params: LineSimulation | None, windows, changeovers) ->
             down=p.power_down_kw,
         ),
         restart=p.restart_minutes,
+        scrap_rate=p.scrap_rate,
+        minor_stops_per_hour=p.minor_stops_per_hour,
+        minor_stop_minutes=p.minor_stop_minutes,
     )
+
+
+def reported_line(line: Line) -> sim.Line:
+    """A line that reports its own events: in the engine it never works (no shift), so its operations wait
+    for what the line reports and the jobs' next operations wait for them."""
+    return sim.Line(id=line.code, shifts=[])
 
 
 @dataclass
@@ -88,6 +99,7 @@ class FloorModel:
     plan: sim.Plan
     lines: dict[str, Line]
     operations: dict[str, Operation]
+    reported: set[str]
 
     def minutes(self, moment: datetime) -> float:
         return (moment - self.origin).total_seconds() / 60
@@ -142,11 +154,14 @@ def floor_model(factory: Factory, *, origin: datetime, until: datetime) -> Floor
                 planned_duration=(op.planned_end - op.planned_start).total_seconds() / 60,
                 variant=variant,
                 release=release,
+                units=job.order_line.quantity,
             )
         )
     table = ChangeoverTable(factory)
     engine_lines = [
-        sim_line(
+        reported_line(line)
+        if line.reports
+        else sim_line(
             line,
             params.get(line.pk),
             line_windows(line, shifts.get(line.pk, []), maintenance.get(line.pk, []), tz, origin, horizon),
@@ -160,6 +175,7 @@ def floor_model(factory: Factory, *, origin: datetime, until: datetime) -> Floor
         plan=sim.Plan(ops=planned, due=due),
         lines={line.code: line for line in lines},
         operations={str(op.pk): op for op in ops},
+        reported={line.code for line in lines if line.reports},
     )
 
 
@@ -188,20 +204,30 @@ def floor_advance(*, factory_id: int, now: datetime | None = None) -> FloorTick 
         )
         for code in model.lines:
             state.lines.setdefault(code, sim.LineState())
-        # Operations done in earlier ticks are left out of the plan; their record need not be carried.
-        state.done = {}
+        publishing = settings.COSMO_FLOOR_SOURCE == "mqtt"
+        # Operations done in earlier ticks are left out of the plan (their record need not be carried), but
+        # when the lines publish, one done whose end the consumer has not applied yet is still in the plan.
+        state.done = {k: v for k, v in state.done.items() if k in model.operations} if publishing else {}
         tick = sim.advance(
             factory=model.factory, plan=model.plan, state=state, until=model.minutes(now), seed=simulation.seed
         )
+        if publishing:
+            return _tick_publish(factory, simulation, model, tick, now)
         started, ended = _operations_write(model, tick)
         _plan_to_actuals(model, tick, ended)
         _intervals_write(model, tick)
         breakdowns = [
             Breakdown(line=model.lines[b.line], start=model.at(b.start), end=model.at(b.end), cause=b.cause)
             for b in tick.breakdowns
+            if b.line not in model.reported
         ]
         Breakdown.objects.bulk_create(breakdowns, ignore_conflicts=True)
-        _measures_add(simulation, tick)
+        EnergyReading.objects.bulk_create(
+            EnergyReading(line=model.lines[code], at=model.at(tick.until), kwh=kwh)
+            for code, kwh in tick.energy_kwh.items()
+            if kwh > 0 and code not in model.reported
+        )
+        _measures_add(simulation, tick, model.reported)
         drift = sim.drift(plan=model.plan, state=tick.state, threshold=settings.COSMO_DRIFT_MINUTES)
         tick.state.done = {}
         simulation.state = sim.to_dict(tick.state)
@@ -238,7 +264,7 @@ def _operations_write(model: FloorModel, tick: sim.Tick) -> tuple[list[Operation
     started, ended = [], []
     for record in tick.ops:
         op = model.operations.get(record.op)
-        if op is None:
+        if op is None or record.line in model.reported:
             continue
         if op.started_at is None:
             op.started_at = model.at(record.start)
@@ -246,8 +272,11 @@ def _operations_write(model: FloorModel, tick: sim.Tick) -> tuple[list[Operation
             started.append(op)
         if record.end is not None:
             op.ended_at = model.at(record.end)
+            op.good, op.scrap = record.good, record.scrap
             ended.append(op)
-    Operation.objects.bulk_update({op.pk: op for op in started + ended}.values(), ["started_at", "ended_at", "line"])
+    Operation.objects.bulk_update(
+        {op.pk: op for op in started + ended}.values(), ["started_at", "ended_at", "line", "good", "scrap"]
+    )
     return started, ended
 
 
@@ -262,7 +291,8 @@ def _plan_to_actuals(model: FloorModel, tick: sim.Tick, ended: list[Operation]) 
     windows = {line.id: line.shifts for line in model.factory.lines}
     for code, state in tick.state.lines.items():
         op = model.operations.get(state.op) if state.op is not None else None
-        if op is None or op.started_at is None or op.ended_at is not None or state.phase != sim.model.RUNNING:
+        phase = state.phase
+        if op is None or op.started_at is None or op.ended_at is not None or phase not in (sim.model.RUNNING, sim.model.STOPPED):
             continue
         resume = max(tick.until, state.down_until or tick.until)
         end = model.at(_work_end(windows.get(code), resume, state.remaining))
@@ -295,31 +325,53 @@ def _intervals_write(model: FloorModel, tick: sim.Tick) -> None:
         last[interval.line_id] = interval
     new, extended = [], []
     for iv in tick.intervals:
-        if iv.end <= iv.start:
+        if iv.end <= iv.start or iv.line in model.reported:
             continue
         line = model.lines[iv.line]
         op_id = int(iv.op) if iv.op is not None else None
         previous = last.get(line.pk)
         start, end = model.at(iv.start), model.at(iv.end)
-        if previous is not None and previous.end == start and (previous.state, previous.operation_id) == (iv.state, op_id):
+        same = (previous.state, previous.operation_id, previous.reason) == (iv.state, op_id, iv.reason) if previous else False
+        if previous is not None and previous.end == start and same:
             previous.end = end
             if previous.pk:
                 extended.append(previous)
             continue
-        row = LineInterval(line=line, state=iv.state, start=start, end=end, operation_id=op_id)
+        row = LineInterval(line=line, state=iv.state, start=start, end=end, operation_id=op_id, reason=iv.reason)
         new.append(row)
         last[line.pk] = row
     LineInterval.objects.bulk_update(extended, ["end"])
     LineInterval.objects.bulk_create(new)
 
 
-def _measures_add(simulation: FactorySimulation, tick: sim.Tick) -> None:
+def _measures_add(simulation: FactorySimulation, tick: sim.Tick, reported: set[str]) -> None:
     for line, spent in tick.minutes.items():
+        if line in reported:
+            continue
         totals = simulation.minutes.setdefault(line, {})
         for state, minutes in spent.items():
             totals[state] = totals.get(state, 0.0) + minutes
     for line, kwh in tick.energy_kwh.items():
-        simulation.energy_kwh[line] = simulation.energy_kwh.get(line, 0.0) + kwh
+        if line not in reported:
+            simulation.energy_kwh[line] = simulation.energy_kwh.get(line, 0.0) + kwh
+
+
+def _tick_publish(
+    factory: Factory, simulation: FactorySimulation, model: FloorModel, tick: sim.Tick, now: datetime
+) -> FloorTick:
+    """The simulated lines publish what they did over MQTT, each with its own credentials, like real lines;
+    the consumer (`telemetry_listen`) writes the floor's records from it. The engine's state is saved only
+    once the broker acknowledged every message: a tick that fails is run again and publishes the same
+    messages with the same numbers, which the consumer drops as duplicates."""
+    from production.floor_publish import tick_publish  # paho is needed only when the lines publish
+
+    feeds = simulation.state.get("feeds", {})
+    _measures_add(simulation, tick, model.reported)
+    tick_publish(factory=factory, model=model, tick=tick, feeds=feeds, meters=simulation.energy_kwh)
+    simulation.state = sim.to_dict(tick.state) | {"feeds": feeds}
+    simulation.until = now
+    simulation.save()
+    return FloorTick(factory=factory, minutes=tick.until - tick.start, started=[], ended=[], jobs_done=[], breakdowns=0, reschedule=False)
 
 
 def _jobs_start(started: list[Operation]) -> None:
@@ -419,7 +471,9 @@ def floor_now(*, factory: Factory, hours: int = 48, bucket_hours: int = 2) -> tu
     simulation = FactorySimulation.objects.filter(factory=factory).first()
     lines = list(Line.objects.filter(factory=factory).order_by("code"))
     if simulation is None:
-        return None, [LineNow(line, sim.model.IDLE, None, []) for line in lines]
+        simulation = FactorySimulation(factory=factory, origin=clock.now(), until=clock.now().replace(microsecond=0))
+        if not LineFeed.objects.filter(line__factory=factory).exclude(state="").exists():
+            return None, [LineNow(line, sim.model.IDLE, None, []) for line in lines]
     until = simulation.until
     since = until - timedelta(hours=hours)
     buckets = hours // bucket_hours
@@ -438,10 +492,22 @@ def floor_now(*, factory: Factory, hours: int = 48, bucket_hours: int = 2) -> tu
     in_hand = {
         code: s["op"] for code, s in states.items() if s.get("op") is not None
     }
+    # A line whose events come over MQTT shows what it reported last.
+    feeds = {
+        f.line_id: f for f in LineFeed.objects.filter(line__in=lines).exclude(state="")
+        if settings.COSMO_FLOOR_SOURCE == "mqtt" or f.line.reports
+    }
+    for line in lines:
+        if line.pk in feeds:
+            in_hand.pop(line.code, None)
+            if feeds[line.pk].operation_id:
+                in_hand[line.code] = feeds[line.pk].operation_id
     ops = Operation.objects.select_related("job").in_bulk([int(v) for v in in_hand.values()])
     result = []
     for line in lines:
         status = states.get(line.code, {}).get("status", sim.model.IDLE)
+        if line.pk in feeds:
+            status = feeds[line.pk].state
         op = ops.get(int(in_hand[line.code])) if line.code in in_hand else None
         result.append(
             LineNow(line, status, op, [round(r / on, 3) if on else None for r, on in spent[line.pk]])

@@ -1,6 +1,7 @@
 """The planner's pages: the board of orders by stage, and per factory the Gantt chart, the job list with
 its filters and reasons, the key figures, and the actions (reschedule now, pin, priority, maintenance)."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -20,6 +21,7 @@ from production.gantt import DEFAULT_ZOOM, gantt
 from production.kpis import schedule_kpis
 from production.models import Breakdown, Factory, Job, Line, Operation, ScheduleRun
 from production.scheduling import aware, factory_problem
+from production.oee import CAUSES, factory_oee
 from production.shopfloor import floor_now, orders_at_risk
 
 
@@ -273,6 +275,22 @@ def _chart(lines) -> list[dict]:
     return series
 
 
+def _percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def _oee_row(name, o) -> dict:
+    """One row of the floor page's OEE table: the ratios in percent and the hours lost per cause."""
+    return {
+        "name": name,
+        "availability": _percent(o.availability),
+        "performance": _percent(o.performance),
+        "quality": _percent(o.quality),
+        "oee": _percent(o.oee),
+        "losses": [f"{o.losses[c] / 60:.1f}" for c in CAUSES],
+    }
+
+
 @planner_required
 def floor(request, code):
     """The live floor: line states, utilization over the last two days, breakdowns, and the orders at risk
@@ -283,10 +301,16 @@ def floor(request, code):
     outage = None
     if request.GET and form.is_valid():
         outage = (form.cleaned_data["line"], form.cleaned_data["start"], form.cleaned_data["end"])
+    oee_end = until or clock.now()
+    oee_total, oee_lines = factory_oee(factory, oee_end - timedelta(hours=24), oee_end)
+    oee_week = factory_oee(factory, oee_end - timedelta(days=7), oee_end)[0]
     context = {
         "factory": factory,
         "until": until,
         "lines": lines,
+        "oee": [_oee_row(_("Factory"), oee_total)] + [_oee_row(now.line.name, o) for now, o in zip(lines, oee_lines)],
+        "oee_week": _oee_row(_("Factory, last 7 days"), oee_week),
+        "oee_causes": CAUSES,
         "chart": _chart(lines),
         "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT,

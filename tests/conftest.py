@@ -9,6 +9,7 @@ from cosmo import clock
 from cosmo.models import User
 from lifecycle.demo import DEMO_PASSWORD, demo_seed
 from suppliers.models import Supplier, SupplierMember
+from tests.broker import Broker, listen
 
 
 @pytest.fixture(autouse=True)
@@ -151,3 +152,31 @@ def celery_worker_live(transactional_db, settings):
         finally:
             stop.set()
             ticker.join()
+
+
+# ---- a private Mosquitto broker for the telemetry tests ----
+
+
+@pytest.fixture(scope="session")
+def mqtt_broker(tmp_path_factory):
+    broker = Broker(tmp_path_factory.mktemp("mosquitto"))
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def broker(mqtt_broker, world, settings, request):
+    """The session's broker with the world's accounts, and a consumer client id of this test's own."""
+    from production.mqtt import broker_files_write
+
+    settings.COSMO_MQTT_PORT = mqtt_broker.port
+    settings.COSMO_TELEMETRY_GAP_SECONDS = 3600
+    broker_files_write(mqtt_broker.folder)
+    mqtt_broker.reload()
+    mqtt_broker.client_id = f"cosmo-floor-{request.node.name[:40]}"
+    # The consumer's persistent session exists from here on: the broker keeps its messages while it is away.
+    listen(mqtt_broker, seconds=0.2)
+    return mqtt_broker
+
+

@@ -24,12 +24,13 @@ Semantics:
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import replace
 
 import simpy
 
-from .draws import sample
+from .draws import sample, uniforms
 from .model import (
     CHANGEOVER,
     DOWN,
@@ -39,6 +40,7 @@ from .model import (
     RUNNING,
     STANDBY,
     STATES,
+    STOPPED,
     Breakdown,
     Factory,
     FactoryState,
@@ -81,10 +83,13 @@ def _windows(pairs) -> tuple[list[int], list[int]]:
 class _Op:
     """An operation to do, in engine time; ``pred`` is the id of the job's previous operation."""
 
-    __slots__ = ("id", "release", "duration", "variant", "pred")
+    __slots__ = ("id", "release", "duration", "variant", "pred", "units")
 
-    def __init__(self, op_id: str, release: int, duration: float, variant: str | None, pred: str | None):
+    def __init__(
+        self, op_id: str, release: int, duration: float, variant: str | None, pred: str | None, units: int = 1
+    ):
         self.id = op_id
+        self.units = units
         self.release = release
         self.duration = duration
         self.variant = variant
@@ -154,7 +159,12 @@ class Compiled:
                     raise ValueError(f"job {job!r} has two operations with index {op.index}")
                 if op.id not in done:
                     self.ops[op.id] = _Op(
-                        op.id, _ticks(op.release), op.planned_duration, op.variant, None if pred is None else pred.id
+                        op.id,
+                        _ticks(op.release),
+                        op.planned_duration,
+                        op.variant,
+                        None if pred is None else pred.id,
+                        op.units,
                     )
                     if pred is not None and pred.id in done:
                         self.done_end[pred.id] = _ticks(done[pred.id][1])
@@ -189,7 +199,7 @@ def _kept_in_hand(plan: Plan, state: FactoryState) -> dict[str, str]:
     for line, ls in state.lines.items():
         if ls.op is None:
             continue
-        if (ls.phase == RUNNING and ls.op_start is not None) or first.get(line, (None, None))[1] == ls.op:
+        if (ls.phase in (RUNNING, STOPPED) and ls.op_start is not None) or first.get(line, (None, None))[1] == ls.op:
             kept[ls.op] = line
     return kept
 
@@ -199,7 +209,7 @@ class _LineRun:
 
     __slots__ = (
         "spec", "variant", "op", "phase", "remaining", "op_start", "down_until", "down_cause", "busy", "k",
-        "tbf", "pos", "seg_kind", "seg_start", "intervals", "spent", "run", "powered",
+        "tbf", "pos", "seg_kind", "seg_start", "intervals", "spent", "run", "powered", "wait_reason",
     )  # fmt: skip
 
     def __init__(self, run, spec: _LineSpec, ls: LineState, fresh_clock: bool):
@@ -213,7 +223,7 @@ class _LineRun:
             # The plan no longer gives the line this operation first: what is being processed is finished,
             # a restart or a changeover is abandoned (the line keeps the variant it is set up for), and
             # an operation waiting for its material or its predecessor is put down for the plan to place.
-            if ls.phase == RUNNING and ls.op_start is not None:
+            if ls.phase in (RUNNING, STOPPED) and ls.op_start is not None:
                 self.op = _Op(ls.op, 0, 0.0, ls.variant, None)
             else:
                 self.phase, self.remaining = None, 0
@@ -227,24 +237,25 @@ class _LineRun:
         self.pos = 0
         self.seg_kind = _WAIT
         self.seg_start = run.t0
+        self.wait_reason = ""
         self.intervals: list[list] = []
         self.spent = dict.fromkeys(STATES, 0)
 
-    def emit(self, state, a, b, op):
+    def emit(self, state, a, b, op, reason=""):
         if b <= a:
             return
         self.spent[state] += b - a
         if not self.run.record:
             return
         last = self.intervals[-1] if self.intervals else None
-        if last is not None and last[0] == state and last[2] == a and last[3] == op:
+        if last is not None and last[0] == state and last[2] == a and last[3] == op and last[4] == reason:
             last[2] = b
         else:
-            self.intervals.append([state, a, b, op])
+            self.intervals.append([state, a, b, op, reason])
 
-    def emit_wait(self, a, b, in_shift=IDLE):
+    def emit_wait(self, a, b, in_shift=IDLE, reason=""):
         """A stretch without work: down in an outage, `in_shift` (idle, or standby when nothing is planned
-        for the line) in a shift, off outside."""
+        for the line) in a shift, off outside. `reason` says why an idle line waits."""
         spec = self.spec
         ostarts, oends, starts, ends = spec.ostarts, spec.oends, spec.starts, spec.ends
         t = a
@@ -252,7 +263,7 @@ class _LineRun:
             j = bisect_right(ostarts, t) - 1
             if j >= 0 and t < oends[j]:
                 e = min(b, oends[j])
-                self.emit(DOWN, t, e, None)
+                self.emit(DOWN, t, e, None, "outage")
                 t = e
                 continue
             limit = min(b, ostarts[j + 1]) if j + 1 < len(ostarts) else b
@@ -260,7 +271,7 @@ class _LineRun:
                 i = bisect_right(starts, t) - 1
                 if i >= 0 and t < ends[i]:
                     e = min(limit, ends[i])
-                    self.emit(in_shift, t, e, None)
+                    self.emit(in_shift, t, e, None, reason if in_shift == IDLE else "")
                 else:
                     e = min(limit, starts[i + 1]) if i + 1 < len(starts) else limit
                     self.emit(OFF, t, e, None)
@@ -290,6 +301,10 @@ def _state_of(phase: str) -> str:
     return IDLE if phase == RESTART else phase
 
 
+def _reason_of(phase: str) -> str:
+    return {RESTART: "restart", STOPPED: "minor stop"}.get(phase, "")
+
+
 def _line_process(env, run, lr: _LineRun):
     spec = lr.spec
     starts, ends, ostarts, oends = spec.starts, spec.ends, spec.ostarts, spec.oends
@@ -302,7 +317,7 @@ def _line_process(env, run, lr: _LineRun):
             if now < lr.down_until:
                 lr.seg_kind, lr.seg_start = DOWN, now
                 yield timeout(lr.down_until - now)
-                lr.emit(DOWN, now, env.now, None)
+                lr.emit(DOWN, now, env.now, None, lr.down_cause or "")
             lr.down_until = lr.down_cause = None
             continue
         if ostarts:
@@ -313,7 +328,7 @@ def _line_process(env, run, lr: _LineRun):
         op = lr.op
         if op is None:
             if lr.pos == len(seq):
-                lr.seg_kind, lr.seg_start = _WAIT, now
+                lr.seg_kind, lr.seg_start, lr.wait_reason = _WAIT, now, "no work"
                 if run.c.standby:
                     lr.powered = False
                 return
@@ -327,20 +342,21 @@ def _line_process(env, run, lr: _LineRun):
         if lr.phase == RUNNING and lr.op_start is None:
             pred = op.pred
             if pred is not None and pred not in done_end:
-                lr.seg_kind, lr.seg_start = _WAIT, now
+                lr.seg_kind, lr.seg_start, lr.wait_reason = _WAIT, now, "upstream"
                 yield run.waiter(pred)
-                lr.emit_wait(now, env.now)
+                lr.emit_wait(now, env.now, reason="upstream")
                 continue
             ready = op.release if pred is None else max(op.release, done_end[pred])
             if ready > now:
-                lr.seg_kind, lr.seg_start = _WAIT, now
+                why = "material" if ready == op.release else "upstream"
+                lr.seg_kind, lr.seg_start, lr.wait_reason = _WAIT, now, why
                 yield timeout(ready - now)
-                lr.emit_wait(now, env.now)
+                lr.emit_wait(now, env.now, reason=why)
                 continue
         if lr.remaining > 0:
             i = bisect_right(starts, now) - 1
             if i < 0 or now >= ends[i]:
-                lr.seg_kind, lr.seg_start = _WAIT, now
+                lr.seg_kind, lr.seg_start, lr.wait_reason = _WAIT, now, ""
                 if i + 1 == len(starts):
                     return  # no shift ever again
                 yield timeout(starts[i + 1] - now)
@@ -361,7 +377,7 @@ def _line_process(env, run, lr: _LineRun):
             yield timeout(step)
             lr.remaining -= step
             lr.busy += step
-            lr.emit(_state_of(lr.phase), now, env.now, op.id)
+            lr.emit(_state_of(lr.phase), now, env.now, op.id, _reason_of(lr.phase))
             continue
         if lr.phase == RESTART:
             lr.powered = True
@@ -372,6 +388,11 @@ def _line_process(env, run, lr: _LineRun):
             lr.phase = RUNNING
             lr.remaining = run.work(lr)
             continue
+        if lr.phase == RUNNING and lr.op_start is not None:
+            stops = run.minor_stops(lr)
+            if stops > 0:
+                lr.phase, lr.remaining = STOPPED, stops
+                continue
         if lr.op_start is None:
             lr.op_start = now
             run.started(lr, now)
@@ -392,6 +413,7 @@ class _Run:
             raise ValueError(f"cannot advance to {until / RES} before the state's time {c.state.time}")
         self.done_end = dict(c.done_end)
         self.done_start: dict[str, int] = {}
+        self.done_units: dict[str, tuple[int, int]] = {}
         self.started_ops: dict[str, int] = {}
         self.op_line: dict[str, str] = {}
         self.waiters: dict[str, simpy.Event] = {}
@@ -407,10 +429,36 @@ class _Run:
         self.until = env.now if until is None else until
 
     def work(self, lr: _LineRun) -> int:
+        """Processing time: drawn around the plan, longer by the units scrapped and made again."""
         op = lr.op
         if op.duration <= 0:
             return 0
-        return max(1, _ticks(sample(lr.spec.line.processing, op.duration, self.seed, "work", op.id)))
+        drawn = sample(lr.spec.line.processing, op.duration, self.seed, "work", op.id)
+        units = max(1, op.units)
+        return max(1, _ticks(drawn * (units + self.scrap(lr.spec, op)) / units))
+
+    def scrap(self, spec: _LineSpec, op: _Op) -> int:
+        """How many of the operation's units are scrapped (each with the line's scrap rate)."""
+        rate = spec.line.scrap_rate
+        if rate <= 0:
+            return 0
+        return sum(1 for i in range(max(1, op.units)) if uniforms(self.seed, "scrap", op.id, i)[0] < rate)
+
+    def minor_stops(self, lr: _LineRun) -> int:
+        """The minor stops of the operation in hand, in engine time: a Poisson count in its planned processing
+        hours, each of the line's minor-stop minutes."""
+        line, op = lr.spec.line, lr.op
+        mean = line.minor_stops_per_hour * op.duration / 60
+        if mean <= 0 or line.minor_stop_minutes <= 0:
+            return 0
+        u = uniforms(self.seed, "stops", op.id)[0]
+        count, p = 0, math.exp(-mean)
+        cumulative = p
+        while u > cumulative and count < 1000:
+            count += 1
+            p *= mean / count
+            cumulative += p
+        return _ticks(count * line.minor_stop_minutes)
 
     def time_between_failures(self, spec: _LineSpec, k: int) -> int:
         line = spec.line
@@ -442,6 +490,8 @@ class _Run:
         op_id = lr.op.id
         self.done_end[op_id] = now
         self.done_start[op_id] = lr.op_start
+        scrap = self.scrap(lr.spec, lr.op)
+        self.done_units[op_id] = (max(1, lr.op.units), scrap)
         if self.record:
             self.op_line[op_id] = lr.spec.id
         event = self.waiters.pop(op_id, None)
@@ -457,13 +507,15 @@ class _Run:
         for lr in self.lines:
             progress = until - lr.seg_start
             if lr.seg_kind == _BUSY:
-                lr.emit(_state_of(lr.phase), lr.seg_start, until, lr.op.id)
+                lr.emit(_state_of(lr.phase), lr.seg_start, until, lr.op.id, _reason_of(lr.phase))
                 lr.remaining -= progress
                 lr.busy += progress
             elif lr.seg_kind == DOWN:
-                lr.emit(DOWN, lr.seg_start, until, None)
+                lr.emit(DOWN, lr.seg_start, until, None, lr.down_cause or "")
             else:
-                lr.emit_wait(lr.seg_start, until, lr.waiting_state())
+                state = lr.waiting_state()
+                reason = "no work" if state == IDLE and lr.op is None else lr.wait_reason
+                lr.emit_wait(lr.seg_start, until, state, reason)
             states[lr.spec.id] = LineState(
                 variant=lr.variant,
                 op=None if lr.op is None else lr.op.id,
@@ -500,13 +552,14 @@ def _tick(run: _Run) -> Tick:
     done = dict(c.state.done)
     for op_id, start in run.done_start.items():
         done[op_id] = [_minutes(start), _minutes(run.done_end[op_id])]
-        ops[op_id] = OpRecord(op_id, run.op_line[op_id], *done[op_id])
+        units, scrap = run.done_units[op_id]
+        ops[op_id] = OpRecord(op_id, run.op_line[op_id], *done[op_id], good=units, scrap=scrap)
     intervals = []
     minutes = {}
     energy = {}
     for lr in run.lines:
         lid = lr.spec.id
-        intervals.extend(Interval(lid, s, _minutes(a), _minutes(b), op) for s, a, b, op in lr.intervals)
+        intervals.extend(Interval(lid, s, _minutes(a), _minutes(b), op, why) for s, a, b, op, why in lr.intervals)
         minutes[lid] = {s: _minutes(v) for s, v in lr.spent.items()}
         energy[lid] = sum(lr.spec.power.kw(s) * v for s, v in lr.spent.items()) / (RES * 60)
     breakdowns = [Breakdown(line, _minutes(a), _minutes(b), "failure") for line, a, b in run.breakdowns]

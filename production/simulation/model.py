@@ -22,7 +22,9 @@ STANDBY = "standby"  # in a shift, with nothing planned for it: switched off unt
 RESTART = "restart"
 DOWN = "down"
 OFF = "off"
-STATES = (RUNNING, CHANGEOVER, IDLE, STANDBY, DOWN, OFF)
+# A minor stop: a short stop while an operation is being processed (a jam, a missing screw); idle power.
+STOPPED = "stopped"
+STATES = (RUNNING, CHANGEOVER, IDLE, STANDBY, DOWN, OFF, STOPPED)
 
 SPREAD_KINDS = ("fixed", "lognormal", "triangular", "uniform", "exponential")
 
@@ -64,7 +66,7 @@ class Power:
     standby: float = 0.0
 
     def kw(self, state: str) -> float:
-        return getattr(self, state)
+        return self.idle if state == STOPPED else getattr(self, state)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ class Line:
     - ``failures`` and ``repairs``: the spreads of the time between failures and of the repair time.
     - ``power``: kW per state.
     - ``restart``: minutes a line that stood by needs to come back on before it can work (at idle power).
+    - ``scrap_rate``: the chance each unit is scrapped; a scrapped unit is made again in the same
+      operation, which takes that much longer.
+    - ``minor_stops_per_hour`` and ``minor_stop_minutes``: short stops while processing (Poisson in the
+      processing time, each of that many minutes), at idle power, at the end of the operation.
     """
 
     id: str
@@ -97,8 +103,13 @@ class Line:
     repairs: Spread = Spread("exponential")
     power: Power = Power()
     restart: float = 0.0
+    scrap_rate: float = 0.0
+    minor_stops_per_hour: float = 0.0
+    minor_stop_minutes: float = 0.0
 
     def __post_init__(self):
+        if not 0 <= self.scrap_rate < 1:
+            raise ValueError(f"line {self.id}: scrap_rate must be in [0, 1), got {self.scrap_rate!r}")
         if self.mtbf is not None and not self.mtbf > 0:
             raise ValueError(f"line {self.id}: mtbf must be positive or None, got {self.mtbf!r}")
         if not self.mttr >= 0 or not self.default_changeover >= 0 or not self.restart >= 0:
@@ -156,6 +167,7 @@ class PlannedOp:
     planned_duration: float
     variant: str = ""
     release: float = 0.0
+    units: int = 1
 
     def __post_init__(self):
         if not self.planned_duration >= 0:
@@ -224,23 +236,29 @@ class FactoryState:
 
 @dataclass(frozen=True)
 class OpRecord:
-    """An operation's actual processing start and end; ``end`` is ``None`` while it is still running."""
+    """An operation's actual processing start and end; ``end`` is ``None`` while it is still running.
+    Once it ended, ``good`` and ``scrap`` count the units made well and those scrapped (and made again)."""
 
     op: str
     line: str
     start: float
     end: float | None
+    good: int | None = None
+    scrap: int | None = None
 
 
 @dataclass(frozen=True)
 class Interval:
-    """A line in one state from ``start`` to ``end``; ``op`` names the operation running or changed to."""
+    """A line in one state from ``start`` to ``end``; ``op`` names the operation running or changed to,
+    ``reason`` why: idle for ``material``, ``upstream`` (the job's previous operation), ``no work`` or
+    ``restart``; down for ``failure`` or ``outage``; stopped for ``minor stop``."""
 
     line: str
     state: str
     start: float
     end: float
     op: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
