@@ -11,11 +11,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
 from orders.configuration import (
-    delivery_quote,
+    answer_text,
+    change_text,
+    delivery_promise,
     family_defaults,
+    family_names,
     group_error_text,
+    max_quantity,
+    quantity_error,
+    selection_choose,
     selection_evaluate,
+    selection_statuses,
 )
+from orders.configurator import ChooseError
 from orders.models import (
     CANCELLABLE_STAGES,
     OptionGroup,
@@ -38,17 +46,23 @@ def catalog(request):
     return render(request, "orders/catalog.html", {"families": families})
 
 
-def selection_from_form(family: ProductFamily, data) -> dict:
-    """The answers of each group in a submitted configurator form (empty answers are left out).
+def _json(data, key, kind):
+    try:
+        value = json.loads(data.get(key) or "null")
+    except ValueError:
+        return None
+    return value if isinstance(value, kind) else None
 
-    A fix applied in one click arrives whole, as JSON in `selection`.
+
+def selection_from_form(family: ProductFamily, data) -> dict:
+    """The answers of a submitted configurator form (empty answers are left out).
+
+    A fix or an undo arrives whole, as JSON in `selection`; otherwise the page's `current` selection, or
+    (without it, e.g. a form posted by hand) the groups' own fields.
     """
-    if data.get("selection"):
-        try:
-            selection = json.loads(data["selection"])
-        except ValueError:
-            selection = None
-        if isinstance(selection, dict):
+    for key in ("selection", "current"):
+        selection = _json(data, key, dict)
+        if selection is not None:
             return selection
     selection = {}
     for group in family.groups.all():
@@ -63,6 +77,12 @@ def selection_from_form(family: ProductFamily, data) -> dict:
     return selection
 
 
+def chosen_from_form(data) -> list:
+    """The groups the consumer answered, oldest first."""
+    chosen = _json(data, "chosen", list) or []
+    return [code for code in chosen if isinstance(code, str)]
+
+
 def quantity_from_form(data) -> int:
     try:
         return int(data.get("quantity", "1"))
@@ -70,32 +90,119 @@ def quantity_from_form(data) -> int:
         return 0
 
 
-def configurator_context(family: ProductFamily, selection: dict, quantity: int = 1) -> dict:
+def _moved_last(chosen: list, group: str) -> list:
+    return [code for code in chosen if code != group] + [group]
+
+
+def apply_choice(family: ProductFamily, data, selection: dict, chosen: list):
+    """What one click or one typed number does: the new selection, the new order of choices, and a
+    summary of what changed (None when nothing else changed)."""
+    code = data.get("choose", "")
+    groups = {group.code: group for group in family.groups.all()}
+    option_group = {o.code: g for g in groups.values() for o in g.options.all()}
+    if code in groups:  # a numeric group typed, or the "None" of an optional group
+        group = groups[code]
+        raw = data.get(code, "").strip()
+        selection = dict(selection)
+        if not raw:
+            selection.pop(code, None)
+            return selection, _moved_last(chosen, code), None
+        if group.kind == OptionGroup.Kind.NUMERIC:
+            try:
+                choice = selection_choose(family, selection, code, chosen, value=raw)
+            except ChooseError:  # out of range, off its step, not a number: the engine explains, with a fix
+                selection[code] = raw
+                return selection, chosen, None
+            return choice.selection or selection, list(choice.chosen), choice
+        return selection, chosen, None
+    group = option_group.get(code)
+    if group is None:
+        return selection, chosen, None
+    if group.kind == OptionGroup.Kind.MULTI and code not in data.getlist(group.code):
+        selection = dict(selection)  # unticked
+        kept = [c for c in selection.get(group.code) or [] if c != code]
+        selection[group.code] = kept
+        return selection, _moved_last(chosen, group.code), None
+    choice = selection_choose(family, selection, code, chosen)
+    if choice.selection is None:
+        return selection, chosen, choice
+    return choice.selection, list(choice.chosen), choice
+
+
+def configurator_context(family: ProductFamily, selection: dict, quantity: int = 1, chosen=None, choice=None,
+                         undo=None) -> dict:
+    chosen = chosen or []
     evaluation = selection_evaluate(family, selection)
+    names = family_names(family)
+    statuses = selection_statuses(family, selection, chosen, evaluation) if not evaluation.broken else {}
+    by_code = {group.code: group for group in family.groups.all()}
+    option_group = {state.code: state.group for state in evaluation.options.values()}
+    # one message per broken rule, beside the first group it involves, naming the others
+    conflicts: dict = {}
+    for rule in evaluation.broken:
+        involved = list(dict.fromkeys(([rule.group] if rule.group else []) + [option_group[o] for o in rule.options if o in option_group]))
+        where = involved[0] if involved else next(iter(by_code), "")
+        conflicts.setdefault(where, []).append(
+            {"message": rule.message, "groups": [by_code[g].name for g in involved if g in by_code]}
+        )
+    overall = selection_evaluate(family, {}).numeric
     groups = []
     for group in family.groups.all():
+        item = {"group": group, "conflicts": conflicts.get(group.code, [])}
         if group.kind == OptionGroup.Kind.NUMERIC:
-            groups.append({"group": group, "numeric": evaluation.numeric.get(group.code)})
+            item["numeric"] = evaluation.numeric.get(group.code)
+            item["possible"] = overall.get(group.code)
         else:
-            states = [evaluation.options[o.code] for o in group.options.all() if o.code in evaluation.options]
-            groups.append({"group": group, "options": states, "answered": any(s.chosen for s in states)})
-    by_code = {group.code: group for group in family.groups.all()}
+            rows = []
+            for o in group.options.all():
+                state = evaluation.options.get(o.code)
+                if state is None:
+                    continue
+                status = statuses.get(o.code)
+                rows.append({
+                    "state": state,
+                    "status": status.status if status else ("fits" if state.available else "fits_with_changes"),
+                    "changes": [change_text(c, family, names) for c in status.changes] if status else [],
+                    "messages": status.messages if status else (),
+                })
+            item["options"] = rows
+            item["answered"] = any(row["state"].chosen for row in rows)
+        groups.append(item)
     errors = {e.group: group_error_text(e, by_code.get(e.group)) for e in evaluation.errors}
-    # Names of groups and options, to say in words what blocks an option.
-    names = {group.code: group.name for group in family.groups.all()}
-    names.update({state.code: state.name for state in evaluation.options.values()})
-    promised = delivery_quote(family, evaluation.selection, max(1, quantity)) if evaluation.valid else None
+    promised, no_date = (None, "")
+    if evaluation.valid:
+        promised, no_date = delivery_promise(family, evaluation.selection, quantity)
+    elif quantity_error(quantity):
+        no_date = quantity_error(quantity)
+    said = None
+    if choice is not None:
+        what = names.get(choice.option) if choice.option else f"{names.get(choice.group)}: {answer_text(choice.value, by_code.get(choice.group), names)}"
+        said = {
+            "chosen": what,
+            "impossible": choice.status == "impossible",
+            "messages": choice.messages,
+            "changes": [change_text(c, family, names) for c in choice.changes],
+        }
+    fix_changes = [change_text(c, family, names) for c in evaluation.fix.changes] if evaluation.fix else []
+    current = evaluation.as_dict()["selection"]
     return {
         "family": family,
         "evaluation": evaluation,
         "groups": groups,
         "errors": errors,
         "names": names,
+        "missing_names": [names.get(code, code) for code in evaluation.missing],
         "picture": product_svg(evaluation, family.name),
-        "selection_json": json.dumps(evaluation.as_dict()["selection"]),
+        "current_json": json.dumps(current, default=str),
+        "chosen_json": json.dumps(chosen),
+        "undo_json": json.dumps(undo, default=str) if undo else "",
+        "said": said,
         "fix_json": json.dumps(evaluation.fix.selection, default=str) if evaluation.fix else "",
+        "fix_changes": fix_changes,
         "promised": promised,
+        "no_date": no_date,
         "quantity": quantity,
+        "max_quantity": max_quantity(),
         "total": evaluation.price * max(1, quantity),
     }
 
@@ -116,7 +223,12 @@ def configure(request, family_code):
         return render(request, "orders/configure.html", context)
 
     selection = selection_from_form(family, request.POST)
+    chosen = chosen_from_form(request.POST)
     quantity = quantity_from_form(request.POST)
+    undone = _json(request.POST, "undo", dict)
+    if undone is not None and isinstance(undone.get("selection"), dict):  # Undo: the selection before the last choice
+        selection = undone["selection"]
+        chosen = [code for code in undone.get("chosen") or [] if isinstance(code, str)]
     if request.POST.get("action") == "order":
         try:
             order = order_place(
@@ -125,12 +237,20 @@ def configure(request, family_code):
                 delivery_address=request.POST.get("delivery_address", ""),
             )
         except OrderInvalid as invalid:
-            context = configurator_context(family, selection, max(1, quantity))
+            context = configurator_context(family, selection, max(1, quantity), chosen)
             context["order_errors"] = invalid.errors
+            context["quantity"] = quantity
             context["delivery_address"] = request.POST.get("delivery_address", "")
             return render(request, "orders/configure.html", context)
         return redirect("orders:detail", number=order.number)
-    context = configurator_context(family, selection, max(1, quantity))
+    choice = undo = None
+    if request.POST.get("choose") is not None and not request.POST.get("selection") and undone is None:
+        before = {"selection": selection, "chosen": chosen}
+        selection, chosen, choice = apply_choice(family, request.POST, selection, chosen)
+        if choice is not None and choice.changes:
+            undo = before
+    context = configurator_context(family, selection, max(1, quantity), chosen, choice, undo)
+    context["quantity"] = quantity
     context["delivery_address"] = request.POST.get("delivery_address", "")
     template = "orders/configure.html#configurator" if request.htmx else "orders/configure.html"
     return render(request, template, context)

@@ -35,7 +35,7 @@ from .engine import (
     _read,
     evaluate,
 )
-from .result import Change, Evaluation, _jsonable
+from .result import Change, Evaluation, jsonable
 from .spec import MULTI, NUMERIC, SINGLE
 
 FITS, FITS_WITH_CHANGES, IMPOSSIBLE = "fits", "fits_with_changes", "impossible"
@@ -61,7 +61,7 @@ class Chosen:
     messages: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return _jsonable(
+        return jsonable(
             {
                 "group": self.group,
                 "option": self.option,
