@@ -198,3 +198,15 @@ def change_text(change, family: ProductFamily, names: dict | None = None) -> str
     group = next((g for g in family.groups.all() if g.code == change.group), None)
     label = group.name if group else change.group
     return f"{label}: {answer_text(change.before, group, names)} → {answer_text(change.after, group, names)}"
+
+
+def configuration_rows(family: ProductFamily, configuration: dict) -> list[tuple[str, str]]:
+    """A configuration as a person reads it: (group name, the chosen options or number), in catalog order."""
+    names = family_names(family)
+    rows = []
+    for group in family.groups.all():
+        value = configuration.get(group.code)
+        if value in (None, "", []):
+            continue
+        rows.append((group.name, answer_text(value, group, names)))
+    return rows

@@ -3,6 +3,9 @@
 import json
 import secrets
 
+from django.core import signing
+from django.http import Http404
+
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +16,7 @@ from cosmo.roles import consumer_required, order_viewer_required
 from orders.configuration import (
     answer_text,
     change_text,
+    configuration_rows,
     delivery_promise,
     family_defaults,
     family_names,
@@ -192,6 +196,7 @@ def configurator_context(family: ProductFamily, selection: dict, quantity: int =
         "errors": errors,
         "names": names,
         "missing_names": [names.get(code, code) for code in evaluation.missing],
+        "raw_values": {code: selection.get(code) for code in errors},
         "picture": product_svg(evaluation, family.name),
         "current_json": json.dumps(current, default=str),
         "chosen_json": json.dumps(chosen),
@@ -256,22 +261,43 @@ def configure(request, family_code):
     return render(request, template, context)
 
 
+SHARE_SALT = "cosmo.shared-configuration"
+
+
+def share_token(code: str) -> str:
+    """A shared configuration's link token: its code, signed, so that a link cannot be guessed."""
+    return signing.Signer(salt=SHARE_SALT).sign(code)
+
+
 @consumer_required
 @require_POST
 def configuration_save(request, family_code):
-    """Save the current configuration and answer with a link that reopens it."""
+    """Save the current configuration and answer with a link that shows it to anyone, read-only."""
     family = get_object_or_404(ProductFamily.objects.prefetch_related("groups__options"), code=family_code, active=True)
     selection = selection_evaluate(family, selection_from_form(family, request.POST)).as_dict()["selection"]
     code = "".join(secrets.choice(ALPHABET) for _ in range(8))
     SavedConfiguration.objects.create(code=code, family=family, selection=selection)
-    link = request.build_absolute_uri(reverse("orders:shared", args=[code]))
+    link = request.build_absolute_uri(reverse("orders:shared", args=[share_token(code)]))
     return render(request, "orders/configure.html#share", {"share_link": link})
 
 
-@consumer_required
-def configuration_shared(request, code):
+def configuration_shared(request, token):
+    """A shared configuration, read-only, for anyone with the link (no account needed)."""
+    try:
+        code = signing.Signer(salt=SHARE_SALT).unsign(token)
+    except signing.BadSignature:
+        raise Http404("No such configuration.") from None
     saved = get_object_or_404(SavedConfiguration.objects.select_related("family"), code=code)
-    return redirect(f"{reverse('orders:configure', args=[saved.family.code])}?c={saved.code}")
+    family = ProductFamily.objects.prefetch_related("groups__options").get(pk=saved.family_id)
+    evaluation = selection_evaluate(family, saved.selection)
+    context = {
+        "family": family,
+        "evaluation": evaluation,
+        "rows": configuration_rows(family, evaluation.as_dict()["selection"]),
+        "picture": product_svg(evaluation, family.name),
+        "open_url": f"{reverse('orders:configure', args=[family.code])}?c={saved.code}",
+    }
+    return render(request, "orders/shared.html", context)
 
 
 @consumer_required
@@ -279,6 +305,18 @@ def my_orders(request):
     orders = list(Order.objects.visible_to(request.user).filter(customer=request.user))
     zones = orders_time_zones(orders)
     return render(request, "orders/my_orders.html", {"orders": [(order, zones[order.pk]) for order in orders]})
+
+
+def stage_tracker(order) -> list[dict]:
+    """The stages an order goes through, each done, current or to come (a cancelled order stops where it was)."""
+    path = [stage for stage in Stage if stage != Stage.CANCELLED]
+    if order.stage == Stage.CANCELLED:
+        return [{"label": Stage.CANCELLED.label, "state": "cancelled"}]
+    now = path.index(Stage(order.stage))
+    return [
+        {"label": stage.label, "state": "done" if i < now else "current" if i == now else "todo"}
+        for i, stage in enumerate(path)
+    ]
 
 
 def _order_for(request, number):
@@ -297,6 +335,14 @@ def order_detail(request, number):
         making = order.timeline.filter(event="operation_started").order_by("at", "pk").last()
     # Every time on the page is the factory's, as are the times written in the timeline's texts.
     time_zone = orders_time_zones([order])[order.pk]
-    context = {"order": order, "cancellable": CANCELLABLE_STAGES, "making": making, "time_zone": time_zone}
+    lines = [(line, configuration_rows(line.family, line.configuration)) for line in order.lines.all()]
+    context = {
+        "order": order,
+        "cancellable": CANCELLABLE_STAGES,
+        "making": making,
+        "time_zone": time_zone,
+        "lines": lines,
+        "stages": stage_tracker(order),
+    }
     with timezone.override(time_zone):
         return render(request, template, context)
