@@ -131,7 +131,7 @@ def quantity_error(quantity) -> str | None:
         return _("The quantity must be a whole number of at least 1.")
     if quantity > max_quantity():
         return _("The most we take in one order is %(maximum)s units; for more, place several orders.") % {
-            "maximum": f"{max_quantity():,}"
+            "maximum": max_quantity()
         }
     return None
 
@@ -197,6 +197,13 @@ def change_text(change, family: ProductFamily, names: dict | None = None) -> str
     names = names or family_names(family)
     group = next((g for g in family.groups.all() if g.code == change.group), None)
     label = group.name if group else change.group
+    if group is not None and group.kind == OptionGroup.Kind.MULTI and (change.added or change.removed):
+        parts = []
+        if change.added:
+            parts.append(_("add %(options)s") % {"options": answer_text(list(change.added), group, names)})
+        if change.removed:
+            parts.append(_("remove %(options)s") % {"options": answer_text(list(change.removed), group, names)})
+        return f"{label}: {', '.join(parts)}"
     return f"{label}: {answer_text(change.before, group, names)} → {answer_text(change.after, group, names)}"
 
 

@@ -138,7 +138,12 @@ def configurator_context(family: ProductFamily, selection: dict, quantity: int =
     chosen = chosen or []
     evaluation = selection_evaluate(family, selection)
     names = family_names(family)
-    statuses = selection_statuses(family, selection, chosen, evaluation) if not evaluation.broken else {}
+    # what each option would change, from the answers that stand (a malformed answer has its own fix)
+    accepted, standing = selection, evaluation
+    if evaluation.errors:
+        accepted = evaluation.as_dict()["selection"]
+        standing = selection_evaluate(family, accepted)
+    statuses = selection_statuses(family, accepted, chosen, standing) if not standing.broken else {}
     by_code = {group.code: group for group in family.groups.all()}
     option_group = {state.code: state.group for state in evaluation.options.values()}
     # one message per broken rule, beside the first group it involves, naming the others
