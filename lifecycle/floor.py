@@ -92,6 +92,7 @@ def orders_start(started: list[Operation], time_zone: str) -> None:
                 operation=op.name,
                 line=op.line.name,
                 at=_local(op.started_at, time_zone),
+                happened_at=op.started_at,
             )
 
 

@@ -9,7 +9,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cosmo.api import NewestFirst, role_permission
-from orders.configuration import delivery_quote, selection_evaluate, selection_size_problem
+from orders.configuration import (
+    delivery_quote,
+    selection_choose,
+    selection_evaluate,
+    selection_size_problem,
+    selection_statuses,
+)
+from orders.configurator import ChooseError
+from orders.configurator.result import jsonable
 from orders.models import (
     Option,
     OptionGroup,
@@ -64,6 +72,16 @@ def quantity_field(**kwargs):
 class CheckInSerializer(serializers.Serializer):
     selection = SelectionField(help_text="Group code → option code, list of option codes, or number.")
     quantity = quantity_field(default=1)
+    chosen = serializers.ListField(
+        child=serializers.CharField(), default=list,
+        help_text="The groups the consumer answered, oldest first (any other answer is a default).",
+    )
+    choose = serializers.CharField(
+        required=False,
+        help_text="An option code to choose (or a numeric group's code, with `value`): the answer is the "
+        "selection that contains it with the fewest changes, defaults first, then older choices.",
+    )
+    value = serializers.CharField(required=False, help_text="The number to choose for the numeric group `choose`.")
 
 
 class CheckSerializer(serializers.Serializer):
@@ -85,6 +103,13 @@ class CheckSerializer(serializers.Serializer):
     variant_code = serializers.CharField(allow_null=True)
     fix = serializers.DictField(allow_null=True)
     promised_date = serializers.DateField(allow_null=True)
+    option_status = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Option code → status (fits, fits_with_changes, impossible), the changes it needs, why not.",
+    )
+    choice = serializers.DictField(
+        allow_null=True, help_text="With `choose`: what was chosen, the changes made and the new `chosen` order."
+    )
 
 
 class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -105,14 +130,29 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
         family = self.get_object()
         incoming = CheckInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        evaluation = selection_evaluate(family, incoming.validated_data["selection"])
+        data = incoming.validated_data
+        selection, chosen, choice = data["selection"], data["chosen"], None
+        if data.get("choose"):
+            try:
+                choice = selection_choose(family, selection, data["choose"], chosen, value=data.get("value"))
+            except ChooseError as error:
+                raise ValidationError({"choose": [str(error)]}) from None
+            if choice.selection is not None:
+                selection, chosen = choice.selection, list(choice.chosen)
+        evaluation = selection_evaluate(family, selection)
         answer = evaluation.as_dict()
-        answer["promised_date"] = (
-            delivery_quote(family, evaluation.selection, incoming.validated_data["quantity"])
-            if evaluation.valid
-            else None
-        )
-        return Response(answer)
+        answer["promised_date"] = delivery_quote(family, evaluation.selection, data["quantity"]) if evaluation.valid else None
+        statuses = selection_statuses(family, selection, chosen, evaluation)
+        answer["option_status"] = {
+            code: {
+                "status": status.status,
+                "changes": [change.__dict__ for change in status.changes],
+                "messages": list(status.messages),
+            }
+            for code, status in statuses.items()
+        }
+        answer["choice"] = choice.as_dict() if choice else None
+        return Response(jsonable(answer))
 
 
 class OrderLineInSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cosmo.numbers import plain
 from orders.catalog import family_spec
-from orders.configurator import compile_family, default_selection, evaluate
+from orders.configurator import choose, compile_family, default_selection, evaluate, option_statuses
 from orders.configurator.result import Evaluation
 from orders.models import OptionGroup, ProductFamily
 
@@ -125,3 +125,105 @@ def delivery_quote(family: ProductFamily, selection: dict, quantity: int, *, str
         if strict:
             raise NoDeliveryDate(str(reason)) from None
         return None
+
+
+# -- the quantity ---------------------------------------------------------------------------------------------
+
+
+def max_quantity() -> int:
+    """The most units of one product an order line takes (COSMO_ORDER_MAX_QUANTITY), everywhere."""
+    return int(getattr(settings, "COSMO_ORDER_MAX_QUANTITY", 10000))
+
+
+def quantity_error(quantity) -> str | None:
+    """Why a quantity cannot be ordered, in words; None when it can."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        return _("The quantity must be a whole number of at least 1.")
+    if quantity > max_quantity():
+        return _("The most we take in one order is %(maximum)s units; for more, place several orders.") % {
+            "maximum": max_quantity()
+        }
+    return None
+
+
+def no_date_reason(quantity: int) -> str:
+    """What a consumer reads when the factory cannot promise a date (the planner's reason stays inside)."""
+    if quantity > 1:
+        return _(
+            "We cannot promise a delivery date for %(quantity)s units: that is more than our lines can fit "
+            "into their plan. Try a smaller quantity, or split the order."
+        ) % {"quantity": f"{quantity:,}"}
+    return _("We cannot promise a delivery date for this configuration right now: a part or a line it needs is not available.")
+
+
+def delivery_promise(family: ProductFamily, selection: dict, quantity: int) -> tuple[date | None, str]:
+    """The promised date, or None with the reason in words (a quantity too large, no capacity…)."""
+    problem = quantity_error(quantity)
+    if problem:
+        return None, problem
+    try:
+        promised = delivery_quote(family, selection, quantity, strict=True)
+    except NoDeliveryDate:
+        return None, no_date_reason(quantity)
+    return promised, ""
+
+
+# -- choosing with no dead ends -------------------------------------------------------------------------------
+
+
+def selection_choose(family: ProductFamily, selection: dict, option: str, chosen, value=None):
+    """The engine's ``choose`` on a family: the selection that takes ``option`` with the fewest changes."""
+    return choose(family_compiled(family), selection, option, chosen, value=value)
+
+
+def selection_statuses(family: ProductFamily, selection: dict, chosen, evaluation: Evaluation):
+    """Every option's status: fits, fits with changes (which), impossible (why)."""
+    return option_statuses(family_compiled(family), selection, chosen, evaluation)
+
+
+def family_names(family: ProductFamily) -> dict:
+    """Group and option codes → the names a person reads."""
+    names = {}
+    for group in family.groups.all():
+        names[group.code] = group.name
+        for option in group.options.all():
+            names[option.code] = option.name
+    return names
+
+
+def answer_text(value, group: OptionGroup | None, names: dict) -> str:
+    """A group's answer in words: option names, a number with its unit, or "none"."""
+    if value is None or value == [] or value == ():
+        return _("none")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(names.get(code, _("an option no longer offered")) for code in value)
+    if group is not None and group.kind == OptionGroup.Kind.NUMERIC:
+        return f"{plain(Decimal(str(value)))} {group.unit}".strip()
+    return names.get(value, _("an answer that no longer fits"))
+
+
+def change_text(change, family: ProductFamily, names: dict | None = None) -> str:
+    """One change of a choice or a fix in words: "Height: 185 cm → 203 cm"."""
+    names = names or family_names(family)
+    group = next((g for g in family.groups.all() if g.code == change.group), None)
+    label = group.name if group else change.group
+    if group is not None and group.kind == OptionGroup.Kind.MULTI and (change.added or change.removed):
+        parts = []
+        if change.added:
+            parts.append(_("add %(options)s") % {"options": answer_text(list(change.added), group, names)})
+        if change.removed:
+            parts.append(_("remove %(options)s") % {"options": answer_text(list(change.removed), group, names)})
+        return f"{label}: {', '.join(parts)}"
+    return f"{label}: {answer_text(change.before, group, names)} → {answer_text(change.after, group, names)}"
+
+
+def configuration_rows(family: ProductFamily, configuration: dict) -> list[tuple[str, str]]:
+    """A configuration as a person reads it: (group name, the chosen options or number), in catalog order."""
+    names = family_names(family)
+    rows = []
+    for group in family.groups.all():
+        value = configuration.get(group.code)
+        if value in (None, "", []):
+            continue
+        rows.append((group.name, answer_text(value, group, names)))
+    return rows

@@ -15,7 +15,7 @@ from cosmo import clock
 from cosmo.hostile import text_problem
 from cosmo.numbers import unique_number
 from cosmo.queue import enqueue_on_commit
-from orders.configuration import NoDeliveryDate, delivery_quote, selection_check
+from orders.configuration import NoDeliveryDate, delivery_quote, no_date_reason, quantity_error, selection_check
 from orders.configurator import SpecError
 from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily
 from orders.timeline import timeline_add
@@ -60,12 +60,9 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
         if family is None:
             errors[f"{prefix}.family"] = [_("Unknown product family “%(code)s”.") % {"code": line.family}]
             continue
-        quantity_ok = isinstance(line.quantity, int) and 1 <= line.quantity <= settings.COSMO_ORDER_MAX_QUANTITY
-        if not quantity_ok:
-            errors[f"{prefix}.quantity"] = [
-                _("The quantity must be a whole number of at least 1 and at most %(limit)s.")
-                % {"limit": settings.COSMO_ORDER_MAX_QUANTITY}
-            ]
+        quantity_problem = quantity_error(line.quantity)
+        if quantity_problem:
+            errors[f"{prefix}.quantity"] = [quantity_problem]
         try:
             check = selection_check(family, line.configuration)
         except SpecError:
@@ -73,14 +70,11 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
             continue
         for field, reasons in check.errors.items():
             errors[f"{prefix}.configuration.{field}"] = reasons
-        if not check.errors and quantity_ok:
+        if not check.errors and not quantity_problem:
             try:
                 check.promised = delivery_quote(family, check.configuration, line.quantity, strict=True)
-            except NoDeliveryDate as reason:
-                errors[f"{prefix}.quantity"] = [
-                    _("We cannot promise a delivery date for %(quantity)s of these: %(reason)s")
-                    % {"quantity": line.quantity, "reason": reason}
-                ]
+            except NoDeliveryDate:
+                errors[f"{prefix}.quantity"] = [no_date_reason(line.quantity)]
         checked.append((family, line, check))
     if errors:
         raise OrderInvalid(errors)

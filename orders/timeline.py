@@ -17,13 +17,20 @@ def orders_time_zones(orders) -> dict[int, ZoneInfo]:
     return {order.pk: ZoneInfo(zones.get(order.pk, settings.TIME_ZONE)) for order in orders}
 
 
-def timeline_add(*, order, event: str, **params):
-    """Write one entry on the order's timeline, at the factory clock's now, in the order's current stage."""
-    return TimelineEntry.objects.create(order=order, at=clock.now(), stage=order.stage, event=event, params=params)
+def timeline_add(*, order, event: str, happened_at=None, **params):
+    """Write one entry on the order's timeline, in the order's current stage, at the factory clock's now or,
+    for what the factory reports after the fact, when it happened (``happened_at``) but never before the
+    entry the order already has last, so the timeline reads in the order things happened."""
+    at = clock.now()
+    if happened_at is not None:
+        last = TimelineEntry.objects.filter(order=order).order_by("-at").values_list("at", flat=True).first()
+        at = min(at, max(happened_at, last or happened_at))
+    return TimelineEntry.objects.create(order=order, at=at, stage=order.stage, event=event, params=params)
 
 
 def timelines_add(entries: list[tuple]) -> None:
-    """Write many entries at once: (order, event, params) each, like `timeline_add`, in one insert."""
+    """Write many entries at once: (order, event, params) each, like `timeline_add` at the clock's now, in one
+    insert."""
     at = clock.now()
     TimelineEntry.objects.bulk_create(
         TimelineEntry(order=order, at=at, stage=order.stage, event=event, params=params)

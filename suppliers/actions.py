@@ -217,7 +217,7 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
         purchase_order_refresh(po, now=now)
         for order in _orders_of(a.requirement_id for a in allocations if a.requirement_id).values():
             timeline_add(
-                order=order, event="line_confirmed", supplier=po.supplier.name, po=po.number, part=line.part.code,
+                order=order, event="line_confirmed", supplier=po.supplier.name, po=po.number, part=line.part.name,
                 quantity=plain(confirmed), unit=line.part.unit, date=promised.strftime("%Y-%m-%d"),
             )
         requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
@@ -301,7 +301,7 @@ def line_reject(*, po_line_id: int, reason: str) -> PurchaseOrderLine:
         purchase_order_refresh(po, now=now)
         for order in _orders_of(r.pk for r in declined).values():
             timeline_add(
-                order=order, event="line_rejected", supplier=po.supplier.name, po=po.number, part=line.part.code,
+                order=order, event="line_rejected", supplier=po.supplier.name, po=po.number, part=line.part.name,
                 reason=reason,
             )
         requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
@@ -382,7 +382,7 @@ def shipment_create(*, purchase_order_id: int, expected_arrival, lines: list[tup
         parts_by_order = defaultdict(set)
         for order_id, part_code in Allocation.objects.filter(
             po_line__in=[by_part[code] for code in wanted], requirement__isnull=False
-        ).values_list("requirement__order_line__order_id", "po_line__part__code"):
+        ).values_list("requirement__order_line__order_id", "po_line__part__name"):
             parts_by_order[order_id].add(part_code)
         for order in Order.objects.filter(pk__in=list(parts_by_order)):
             timeline_add(

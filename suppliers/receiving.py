@@ -73,7 +73,7 @@ def shipment_receive(*, shipment_id: int, received: dict[str, object] | None = N
                     fulfil.append((allocation.requirement, take))
                     parts_by_order[allocation.requirement.order_line.order_id].append(
                         _("%(quantity)s %(unit)s of %(part)s")
-                        % {"quantity": plain(take), "unit": po_line.part.unit, "part": po_line.part.code}
+                        % {"quantity": plain(take), "unit": po_line.part.unit, "part": po_line.part.name}
                     )
             Allocation.objects.bulk_update(allocations, ["received"])
             stock_receive(factory_id=po.factory_id, part_id=po_line.part_id, quantity=quantity, fulfil=fulfil)

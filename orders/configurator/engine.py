@@ -858,6 +858,7 @@ class _Fixer:
                 self.soft[g.index] = _answer_lits(family, g, answer)
             elif answer.status == ABSENT and not g.required:
                 self.soft[g.index] = _empty_lits(g)
+        self.hard: list[int] = []  # literals every answer must keep (what ``choose`` insists on)
 
     def run(self) -> Fix | None:
         f = self.f
@@ -872,8 +873,10 @@ class _Fixer:
                 break
             released = _hitting_set(cores, self._weight)
             mark = s.mark()
-            why = None
+            why = s.assume(self.hard) if self.hard else None
             for gi, lits in self.soft.items():
+                if why is not None:
+                    break
                 if gi not in released:
                     why = s.assume(lits)
                     if why is not None:
@@ -900,6 +903,8 @@ class _Fixer:
 
         model = self.f.cp_model().clone()
         x = [model.get_bool_var_from_proto_index(v) for v in range(self.f.nvars)]
+        for lit in self.hard:
+            model.Add(x[lit >> 1] == (1 - (lit & 1)))
         cost = []
         for gi, lits in self.soft.items():
             keep = model.NewBoolVar(f"keep{gi}")
@@ -1028,6 +1033,8 @@ class _Fixer:
                 after = now
             if after not in (None, []) or (g.kind == MULTI and g.required):
                 selection[g.code] = after
+            if answer.status == EXACT and (set(after) == set(answer.value) if g.kind == MULTI else after == answer.value):
+                continue  # moved back to where it was: no change
             changes.append(self._change(g, answer, after))
         return Fix(selection, tuple(changes))
 

@@ -167,14 +167,14 @@ class Evaluation:
 
     def as_dict(self) -> dict:
         """The evaluation as JSON-ready data (Decimals as strings)."""
-        return _jsonable(dataclasses.asdict(self))
+        return jsonable(dataclasses.asdict(self))
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     return value

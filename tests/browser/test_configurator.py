@@ -1,5 +1,5 @@
-"""The configurator in Chromium: an exclusion disables an option with its reason, the price follows the
-choices, a suggested fix is applied in one click, and the order is placed and listed."""
+"""The configurator in Chromium: an option that needs other changes says which, choosing it makes them,
+the price follows the choices, and the order is placed and listed."""
 
 import re
 
@@ -23,16 +23,14 @@ def test_it_configures_fixes_and_orders_an_air_conditioner(page, live_server, co
 
     page.check("input[value=COMP_7KW]")
 
-    # The 7 kW compressor excludes the slim indoor unit: disabled, with the rule's message.
-    expect(slim.locator("input")).to_be_disabled()
-    expect(slim.locator(".why")).to_contain_text("slim")
+    # The 7 kW compressor excludes the slim indoor unit: it stays clickable, saying what it would change.
+    expect(slim.locator("input")).to_be_enabled()
+    expect(slim.locator(".note")).to_contain_text("Cooling capacity: 7.0 kW inverter compressor →")
     expect(price).not_to_have_text(first_price)
-    # 7 kW also needs a bracket or pads: the conflict is explained and a fix is offered.
-    expect(page.locator(".conflicts")).to_be_visible()
-    expect(page.get_by_role("button", name="Place order")).to_be_disabled()
-    page.get_by_role("button", name="Apply this fix").click()
-    expect(page.locator(".conflicts")).to_have_count(0)
+    # 7 kW also needs a bracket or pads: they were added, and the page says so in one line.
+    expect(page.locator("#what-changed")).to_contain_text("Accessories: add")
     expect(page.locator("input[name=EXTRAS]:checked")).not_to_have_count(0)
+    expect(page.locator(".conflict")).to_have_count(0)
     expect(page.locator("#promised")).to_have_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
 
     page.fill("#id_delivery_address", "Room 301, 1 Haier Road, Qingdao")

@@ -22,7 +22,11 @@ def test_it_lets_a_consumer_order_and_watch_the_order_move(page, live_server, fa
     # The status block polls the server: the stage moves on while the page stays open.
     expect(page.locator("[data-stage]")).to_have_attribute("data-stage", "scheduled", timeout=60_000)
     expect(page.locator("ol.timeline")).to_contain_text("Parts on their way")
-    expect(page.locator("ol.timeline")).to_contain_text("Production scheduled on")
+    expect(page.locator("ol.timeline")).to_contain_text("Production scheduled")
+    # the order page reads in words: the chosen options, the stages, no codes
+    expect(page.locator("dl.options")).to_contain_text("Cooling capacity")
+    expect(page.locator("ol.stages li.current")).to_have_text("Scheduled")
+    expect(page.locator("ol.timeline")).not_to_contain_text("PO-")
 
     order = Order.objects.get(customer=consumer)
     assert order.lines.get().quantity == 2
