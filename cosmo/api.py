@@ -32,6 +32,9 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = {"errors": flatten_errors(exc.detail)}
+    elif response is not None and isinstance(exc, exceptions.Throttled):
+        # 429 with Retry-After (set by DRF), in the one error format.
+        response.data = {"errors": [{"field": None, "reason": str(exc.detail)}]}
     return response
 
 

@@ -17,6 +17,10 @@ def orders_time_zones(orders) -> dict[int, ZoneInfo]:
     return {order.pk: ZoneInfo(zones.get(order.pk, settings.TIME_ZONE)) for order in orders}
 
 
-def timeline_add(*, order, event: str, **params):
-    """Write one entry on the order's timeline, at the factory clock's now, in the order's current stage."""
-    return TimelineEntry.objects.create(order=order, at=clock.now(), stage=order.stage, event=event, params=params)
+def timeline_add(*, order, event: str, actor=None, **params):
+    """Write one entry on the order's timeline, at the factory clock's now, in the order's current stage;
+    `actor` names the person who acted, when a person did."""
+    person = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return TimelineEntry.objects.create(
+        order=order, at=clock.now(), stage=order.stage, event=event, params=params, actor=person
+    )

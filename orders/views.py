@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
+from cosmo.security import OrderThrottle, page_throttled
 from orders.configuration import (
     delivery_quote,
     family_defaults,
@@ -118,6 +119,9 @@ def configure(request, family_code):
     selection = selection_from_form(family, request.POST)
     quantity = quantity_from_form(request.POST)
     if request.POST.get("action") == "order":
+        refused = page_throttled(request, OrderThrottle)
+        if refused is not None:
+            return refused
         try:
             order = order_place(
                 customer=request.user,
