@@ -42,7 +42,7 @@ def signup(request):
         user = form.save(commit=False)
         user.role = User.Role.CONSUMER
         user.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("orders:catalog")
     return render(request, "registration/signup.html", {"form": form})
 
