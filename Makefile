@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # The suite runs on PostgreSQL and Redis (override to point elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cosmo
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# The cache (login failures, throttles) of the suite: a Redis db of its own.
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast bench services install migrate demo clean
@@ -25,8 +27,11 @@ demo: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 # The demo's factory clock runs 600× real time (a factory day in 2.4 minutes) unless told otherwise.
+# DEBUG is off unless set; the local demo turns it on (Django's debug pages, static files from the app).
 run: export COSMO_CLOCK_SPEED ?= 600
+run: export DEBUG ?= true
 run: demo
+	@echo "make run: DEBUG is on for this local demo (never in production: see README, Configuration)"
 	$(PY) manage.py runstack
 
 services:
@@ -34,11 +39,11 @@ services:
 
 test: install services
 	@bash scripts/browser.sh
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) COSMO_CACHE_URL=$(TEST_CACHE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The quick loop while developing: no browser, no real worker, no subprocesses.
 test-fast: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) COSMO_CACHE_URL=$(TEST_CACHE_URL) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -32,8 +32,9 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = {"errors": flatten_errors(exc.detail)}
-    elif response is not None and isinstance(exc, exceptions.ParseError):
-        # A body that is not JSON at all: no field to name, the reason says what was wrong.
+    elif response is not None and isinstance(exc, (exceptions.ParseError, exceptions.Throttled)):
+        # A body that is not JSON at all (no field to name), or a 429 with Retry-After (set by DRF): the reason
+        # says what was wrong, in the one error format.
         response.data = {"errors": [{"field": None, "reason": str(exc.detail)}]}
     return response
 

@@ -40,3 +40,31 @@ class ClockAnchor(models.Model):
 
     class Meta:
         verbose_name = _("factory clock")
+
+
+class Change(models.Model):
+    """One change a person made to the factory's or the supply's state: who, when, what, and the values
+    before and after. Written by `cosmo.audit.record` in the same transaction as the change itself."""
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("who"), null=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    # Kept as written: the record outlives a renamed or deleted user.
+    actor_name = models.CharField(_("who (name)"), max_length=150, db_index=True)
+    actor_role = models.CharField(_("role"), max_length=16, blank=True)
+    action = models.CharField(_("action"), max_length=32, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, db_index=True)  # app_label.model
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_label = models.CharField(_("object"), max_length=200, db_index=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="change_object")]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.object_label}"

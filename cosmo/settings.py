@@ -5,6 +5,7 @@ Production topology: DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -21,7 +22,8 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for (`make run` asks): with it off, errors are Cosmo's own pages, never a traceback.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "production",
     "suppliers",
     "lifecycle",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +66,74 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After the session and the user (its refusal page shows who is logged in), before any view.
     "cosmo.hostile.HostileInputMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cosmo.security.PermissionsPolicyMiddleware",
+    # Last: it turns a login refused for too many failures into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed logins are counted by django-axes (page login, token endpoint, admin alike): a username or a
+# client address with AXES_FAILURE_LIMIT failures is refused for AXES_COOLOFF_TIME, counted in the cache
+# so that every web node agrees. A success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("COSMO_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("COSMO_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cosmo.security.locked_out"
+AXES_CLIENT_IP_CALLABLE = "cosmo.security.client_address"
+AXES_VERBOSE = False
+# How many proxies in front of the web nodes append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+COSMO_PROXY_COUNT = int(os.environ.get("COSMO_PROXY_COUNT", "0"))
+
+# The cache carries the login failures and the API throttles: Redis in production so that every web node
+# counts together (e.g. redis://127.0.0.1:6379/1), memory of the one process for the embedded demo.
+COSMO_CACHE_URL = os.environ.get("COSMO_CACHE_URL", "locmem://")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": COSMO_CACHE_URL}
+    if COSMO_CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cosmo"}
+}
+CACHES["default"]["KEY_PREFIX"] = "cosmo"
+# Login failures are counted in the shared cache when there is one, else in the database (which every
+# process of the embedded topology shares; the memory cache is one process's own).
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+
+# Requests per period for each throttled action, by the signed-in user or by the client address.
+COSMO_THROTTLE_RATES = {
+    "token": os.environ.get("COSMO_THROTTLE_TOKEN", "10/min"),
+    "signup": os.environ.get("COSMO_THROTTLE_SIGNUP", "5/hour"),
+    "order": os.environ.get("COSMO_THROTTLE_ORDER", "30/min"),
+}
+
+# Content-Security-Policy (django-csp): scripts and everything else only from Cosmo itself; no inline
+# script anywhere. Inline style attributes stay allowed (the charts colour their legends with them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy: Cosmo uses none of the browser's powerful features.
+COSMO_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
+)
 
 ROOT_URLCONF = "lifecycle.urls"
 WSGI_APPLICATION = "cosmo.wsgi.application"
@@ -122,11 +192,12 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Hashed, compressed names once `collectstatic` has written its manifest (production); plain names before.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -146,6 +217,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    "NUM_PROXIES": COSMO_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cosmo API",

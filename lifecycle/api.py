@@ -22,7 +22,7 @@ class OrderCancelView(APIView):
         orders = Order.objects.visible_to(request.user).prefetch_related("lines__family", "timeline")
         order = get_object_or_404(orders, number=number)
         try:
-            order_cancel(order.pk)
+            order_cancel(order.pk, actor=request.user)
         except NotCancellable as refused:
             raise ValidationError({"stage": [str(refused)]})
         return Response(OrderSerializer(orders.get(pk=order.pk)).data)

@@ -4,6 +4,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cosmo.audit import record
 from orders.models import CANCELLABLE_STAGES, Order, Stage
 from orders.timeline import timeline_add
 from production.materials import requirements_unreserve
@@ -16,7 +17,7 @@ class NotCancellable(Exception):
     """The order can no longer be cancelled; the message says why."""
 
 
-def order_cancel(order_id: int) -> Order:
+def order_cancel(order_id: int, actor=None) -> Order:
     """Cancel an order until production starts: release its reserved stock, stop buying what suppliers
     have not confirmed yet, take its jobs off the lines, and say so on the timeline."""
     with transaction.atomic():
@@ -31,6 +32,8 @@ def order_cancel(order_id: int) -> Order:
             requirements_unreserve(requirements=requirements, factory=job.factory)
             allocations_release(requirements=requirements)
             job_unschedule(job=job)
+        before = order.stage
         order.move_to(Stage.CANCELLED)
-        timeline_add(order=order, event="cancelled")
+        timeline_add(order=order, event="cancelled", actor=actor)
+        record(actor, order, "cancel", {"stage": before}, {"stage": order.stage})
     return order

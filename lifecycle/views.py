@@ -16,7 +16,7 @@ from orders.models import Order
 def order_cancel_view(request, number):
     order = get_object_or_404(Order.objects.visible_to(request.user), number=number)
     try:
-        order_cancel(order.pk)
+        order_cancel(order.pk, actor=request.user)
     except NotCancellable as refused:
         messages.error(request, str(refused))
     else:

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from cosmo.admin import AuditedAdmin
 from orders.catalog import family_spec
 from orders.configurator import check_family, forget_family
 from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, Rule, SavedConfiguration, TimelineEntry
@@ -26,7 +27,7 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(ProductFamily)
-class ProductFamilyAdmin(admin.ModelAdmin):
+class ProductFamilyAdmin(AuditedAdmin):
     list_display = ["code", "name", "base_price", "currency", "active"]
     search_fields = ["code", "name"]
     inlines = [OptionGroupInline, RuleInline]
@@ -67,7 +68,7 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(OptionGroup)
-class OptionGroupAdmin(admin.ModelAdmin):
+class OptionGroupAdmin(AuditedAdmin):
     list_display = ["family", "code", "name", "kind", "required", "position"]
     list_filter = ["family", "kind"]
     inlines = [OptionInline]
@@ -78,12 +79,12 @@ class OptionGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedConfiguration)
-class SavedConfigurationAdmin(admin.ModelAdmin):
+class SavedConfigurationAdmin(AuditedAdmin):
     list_display = ["code", "family", "created_at"]
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(AuditedAdmin):
     list_display = ["family", "code", "kind", "message"]
     list_filter = ["family", "kind"]
 
@@ -101,7 +102,7 @@ class TimelineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AuditedAdmin):
     list_display = ["number", "customer", "stage", "placed_at", "promised_date", "total", "currency"]
     list_filter = ["stage"]
     search_fields = ["number", "customer__username"]

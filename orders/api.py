@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cosmo.api import NewestFirst, role_permission
+from cosmo.security import OrderThrottle
 from orders.configuration import (
     delivery_quote,
     selection_choose,
@@ -214,6 +215,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         return Order.objects.visible_to(self.request.user).prefetch_related("lines__family", "timeline")
+
+    def get_throttles(self):
+        # Placing orders is throttled per consumer (429 with Retry-After); reading is not.
+        return [OrderThrottle()] if self.action == "create" else []
 
     @extend_schema(
         request=OrderInSerializer,

@@ -218,6 +218,10 @@ class TimelineEntry(models.Model):
     # What happened, as an event name and its parameters; the text is made (and translated) when shown.
     event = models.CharField(_("event"), max_length=32)
     params = models.JSONField(default=dict, blank=True)
+    # The person who acted, when one did (a consumer, a supplier member, a planner); empty for Cosmo's own steps.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["order", "at", "pk"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cosmo import clock
 from cosmo.hostile import text_problem
+from cosmo.audit import record
 from cosmo.numbers import unique_number
 from cosmo.queue import enqueue_on_commit
 from orders.configuration import NoDeliveryDate, delivery_quote, no_date_reason, quantity_error, selection_check
@@ -171,7 +172,15 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
                 )
                 for position, (family, line, check) in enumerate(checked, start=1)
             )
-            timeline_add(order=order, event="placed", lines=len(checked), total=str(order.total), currency=currency)
+            timeline_add(
+                order=order, event="placed", lines=len(checked), total=str(order.total), currency=currency,
+                actor=customer,
+            )
+            record(
+                customer, order, "order", {},
+                {"lines": [{"family": f.code, "variant": c.variant_code, "quantity": ln.quantity} for f, ln, c in checked],
+                 "total": order.total, "delivery_address": order.delivery_address},
+            )
             enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
     except IntegrityError:
         # A concurrent request with the same key won the race: answer as if it had come first.

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cosmo.hostile import InputRefused, json_load
 from cosmo.numbers import ALPHABET
 from cosmo.roles import consumer_required, order_viewer_required
+from cosmo.security import OrderThrottle, page_throttled
 from orders.configuration import (
     answer_text,
     change_text,
@@ -241,6 +242,9 @@ def configure(request, family_code):
         selection = undone["selection"]
         chosen = [code for code in undone.get("chosen") or [] if isinstance(code, str)]
     if request.POST.get("action") == "order":
+        refused = page_throttled(request, OrderThrottle)
+        if refused is not None:
+            return refused
         try:
             order = order_place(
                 customer=request.user,

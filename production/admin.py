@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cosmo.admin import AuditedAdmin
 from production.models import (
     BomLine,
     Factory,
@@ -27,20 +28,20 @@ class ComponentInline(admin.TabularInline):
 
 
 @admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(AuditedAdmin):
     list_display = ["code", "name", "unit"]
     search_fields = ["code", "name"]
     inlines = [ComponentInline]
 
 
 @admin.register(BomLine)
-class BomLineAdmin(admin.ModelAdmin):
+class BomLineAdmin(AuditedAdmin):
     list_display = ["family", "part", "quantity", "per_group", "condition_all", "condition_any", "condition_none"]
     list_filter = ["family"]
 
 
 @admin.register(RoutingStep)
-class RoutingStepAdmin(admin.ModelAdmin):
+class RoutingStepAdmin(AuditedAdmin):
     list_display = ["family", "sequence", "name", "minutes", "condition_all", "condition_any", "condition_none"]
     list_filter = ["family"]
 
@@ -51,7 +52,7 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(Factory)
-class FactoryAdmin(admin.ModelAdmin):
+class FactoryAdmin(AuditedAdmin):
     list_display = ["code", "name", "timezone"]
     inlines = [LineInline]
 
@@ -67,25 +68,25 @@ class LineSimulationInline(admin.StackedInline):
 
 
 @admin.register(Line)
-class LineAdmin(admin.ModelAdmin):
+class LineAdmin(AuditedAdmin):
     list_display = ["code", "name", "factory"]
     inlines = [CapabilityInline, LineSimulationInline]
 
 
 @admin.register(Breakdown)
-class BreakdownAdmin(admin.ModelAdmin):
+class BreakdownAdmin(AuditedAdmin):
     list_display = ["line", "start", "end", "cause"]
     list_filter = ["line__factory", "line", "cause"]
 
 
 @admin.register(Stock)
-class StockAdmin(admin.ModelAdmin):
+class StockAdmin(AuditedAdmin):
     list_display = ["factory", "part", "on_hand", "reserved"]
     list_filter = ["factory"]
 
 
 @admin.register(Requirement)
-class RequirementAdmin(admin.ModelAdmin):
+class RequirementAdmin(AuditedAdmin):
     list_display = ["order_line", "part", "quantity", "reserved", "need_date"]
 
 
@@ -95,7 +96,7 @@ class OperationInline(admin.TabularInline):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(AuditedAdmin):
     list_display = ["number", "factory", "status", "release_date", "due_date", "priority"]
     list_filter = ["status", "factory"]
     inlines = [OperationInline]

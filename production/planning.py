@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cosmo import clock
+from cosmo.audit import record
 from cosmo.queue import enqueue_on_commit
 from production.kpis import schedule_kpis
 from production.models import Factory, Job, Line, LineCapability, MaintenanceWindow, Operation, ScheduleRun
@@ -228,6 +229,8 @@ def run_request(*, factory: Factory, trigger: str, user=None, time_limit: float 
             requested_by=user if user is not None and user.is_authenticated else None,
             time_limit=time_limit or settings.COSMO_OPTIMIZE_SECONDS,
         )
+        if trigger == ScheduleRun.Trigger.ON_DEMAND:
+            record(user, run, "reschedule", {}, {"factory": factory.code, "run": run.number})
         enqueue_on_commit("lifecycle.tasks.optimize_schedule", run.pk)
     return run
 
@@ -447,11 +450,32 @@ def job_pin(*, job: Job, line: Line, user=None) -> int:
         _lock(job.factory_id)
         if not _movable_operations(job).exists():
             raise PlanningError(_("Job %(job)s has started everywhere: nothing is left to pin.") % {"job": job.number})
+        before = _pinned_lines(job)
         _movable_operations(job).update(pinned_line=line)
+        record(user, job, "pin", {"pinned_line": before}, {"pinned_line": line.code})
         fp = factory_problem(job.factory)
         moved = schedule_write(fp, schedule_replanned(fp))
     run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PIN, user=user)
     return moved
+
+
+def _pinned_lines(job: Job) -> str | None:
+    codes = sorted(set(job.operations.filter(pinned_line__isnull=False).values_list("pinned_line__code", flat=True)))
+    return ", ".join(codes) or None
+
+
+def job_unpin(*, job: Job, user=None) -> int:
+    """Free the job's operations that have not started from their pinned line: the optimization may
+    place them on any capable line again."""
+    with transaction.atomic():
+        _lock(job.factory_id)
+        before = _pinned_lines(job)
+        if before is None:
+            raise PlanningError(_("Job %(job)s is not pinned to a line.") % {"job": job.number})
+        freed = _movable_operations(job).filter(pinned_line__isnull=False).update(pinned_line=None)
+        record(user, job, "unpin", {"pinned_line": before}, {"pinned_line": _pinned_lines(job)})
+    run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PIN, user=user)
+    return freed
 
 
 PRIORITIES = range(1, 10)
@@ -462,7 +486,10 @@ def job_prioritize(*, job: Job, priority: int, user=None) -> ScheduleRun:
     optimization that takes it into account."""
     if priority not in PRIORITIES:
         raise PlanningError(_("A priority is a whole number from 1 (normal) to 9 (most urgent)."))
-    Job.objects.filter(pk=job.pk).update(priority=priority)
+    with transaction.atomic():
+        before = Job.objects.select_for_update().values_list("priority", flat=True).get(pk=job.pk)
+        Job.objects.filter(pk=job.pk).update(priority=priority)
+        record(user, job, "priority", {"priority": before}, {"priority": priority})
     _bump(job.factory_id)
     return run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PRIORITY, user=user)
 
@@ -532,6 +559,7 @@ def maintenance_apply(*, line: Line, start: datetime, end: datetime, reason: str
     with transaction.atomic():
         _lock(line.factory_id)
         window = MaintenanceWindow.objects.create(line=line, start=start, end=end, reason=reason)
+        record(user, window, "maintenance", {}, {"line": line.code, "start": start, "end": end, "reason": reason})
         fp = factory_problem(line.factory)
         schedule_write(fp, schedule_replanned(fp))
     run_request(factory=line.factory, trigger=ScheduleRun.Trigger.MAINTENANCE, user=user)

@@ -208,6 +208,17 @@ def pin(request, code, number):
 
 @planner_required
 @require_POST
+def unpin(request, code, number):
+    job = _job(_factory(code), number)
+    try:
+        planning.job_unpin(job=job, user=request.user)
+    except planning.PlanningError as exc:
+        return _message(request, str(exc), error=True)
+    return _message(request, _("Job %(job)s is no longer pinned; the schedule is being optimized.") % {"job": job.number}, changed=True)
+
+
+@planner_required
+@require_POST
 def prioritize(request, code, number):
     factory = _factory(code)
     job = _job(factory, number)

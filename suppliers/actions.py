@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cosmo import clock
+from cosmo.audit import record
 from cosmo.numbers import plain, unique_number
 from orders.models import Order
 from orders.timeline import timeline_add
@@ -148,7 +149,7 @@ def requirements_resource(*, requirement_ids, factory, now: datetime) -> None:
     jobs_release(order_ids={r.order_line.order_id for r in requirements}, now=now)
 
 
-def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> PurchaseOrderLine:
+def line_confirm(*, po_line_id: int, quantity=None, promised_date=None, actor=None) -> PurchaseOrderLine:
     """The supplier confirms a line: all of it or part (the rest counts as declined and is re-sourced),
     by a promised date (default: the expected date). Requirements that the promise comes too late for
     are moved to an offer that can deliver earlier, when there is one; the confirmed quantity stays on
@@ -181,6 +182,7 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
         if errors:
             raise ActionRefused(errors)
         promised = _at(day, line.expected_date, now)
+        before = {"status": line.status, "quantity": line.quantity, "promised_date": line.promised_date}
 
         allocations = list(line.allocations.select_related("requirement"))
         declined = _trim(allocations, keep=confirmed)
@@ -203,6 +205,7 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
             update_fields=["rejected_quantity", "quantity", "stock_quantity", "status", "promised_date", "answered_at"]
         )
         lines_reshape([(line, kept)])
+        record(actor, line, "confirm", before, {"status": line.status, "quantity": confirmed, "promised_date": promised})
         late_ids = {a.requirement_id for a in late}
         Resourcing.objects.bulk_create(
             Resourcing(
@@ -218,7 +221,7 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None) -> Purch
         for order in _orders_of(a.requirement_id for a in allocations if a.requirement_id).values():
             timeline_add(
                 order=order, event="line_confirmed", supplier=po.supplier.name, po=po.number, part=line.part.name,
-                quantity=plain(confirmed), unit=line.part.unit, date=promised.strftime("%Y-%m-%d"),
+                quantity=plain(confirmed), unit=line.part.unit, date=promised.strftime("%Y-%m-%d"), actor=actor,
             )
         requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
     return line
@@ -268,7 +271,7 @@ def _late_to_move(line, allocations, *, promised: datetime, now: datetime) -> li
     return moving
 
 
-def line_reject(*, po_line_id: int, reason: str) -> PurchaseOrderLine:
+def line_reject(*, po_line_id: int, reason: str, actor=None) -> PurchaseOrderLine:
     """The supplier declines a line, saying why; its quantity is re-sourced to the next best offer."""
     with transaction.atomic():
         po, line = _locked_line(po_line_id)
@@ -286,6 +289,7 @@ def line_reject(*, po_line_id: int, reason: str) -> PurchaseOrderLine:
             errors["reason"] = [_("Keep the reason under 240 characters.")]
         if errors:
             raise ActionRefused(errors)
+        record(actor, line, "reject", {"status": line.status}, {"status": PurchaseOrderLine.Status.REJECTED, "reason": reason})
         allocations = list(line.allocations.select_related("requirement"))
         declined = {a.requirement: a.quantity for a in allocations if not a.is_surplus}
         line.allocations.all().delete()
@@ -302,13 +306,13 @@ def line_reject(*, po_line_id: int, reason: str) -> PurchaseOrderLine:
         for order in _orders_of(r.pk for r in declined).values():
             timeline_add(
                 order=order, event="line_rejected", supplier=po.supplier.name, po=po.number, part=line.part.name,
-                reason=reason,
+                reason=reason, actor=actor,
             )
         requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
     return line
 
 
-def purchase_order_confirm(*, purchase_order_id: int) -> PurchaseOrder:
+def purchase_order_confirm(*, purchase_order_id: int, actor=None) -> PurchaseOrder:
     """Confirm every line still awaiting an answer, whole, by its expected date."""
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=purchase_order_id)
@@ -319,12 +323,14 @@ def purchase_order_confirm(*, purchase_order_id: int) -> PurchaseOrder:
                             % {"number": po.number, "status": po.get_status_display().lower()}]}
             )
         for pk in open_lines:
-            line_confirm(po_line_id=pk)
+            line_confirm(po_line_id=pk, actor=actor)
         po.refresh_from_db()
     return po
 
 
-def shipment_create(*, purchase_order_id: int, expected_arrival, lines: list[tuple[str, object]]) -> Shipment:
+def shipment_create(
+    *, purchase_order_id: int, expected_arrival, lines: list[tuple[str, object]], actor=None
+) -> Shipment:
     """The supplier ships confirmed quantity: (part code, quantity) per line, arriving on a date."""
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=purchase_order_id)
@@ -378,6 +384,11 @@ def shipment_create(*, purchase_order_id: int, expected_arrival, lines: list[tup
         for code, quantity in wanted.items():
             by_part[code].shipped_quantity += quantity
         PurchaseOrderLine.objects.bulk_update([by_part[code] for code in wanted], ["shipped_quantity"])
+        record(
+            actor, shipment, "ship", {},
+            {"purchase_order": po.number, "expected_arrival": shipment.expected_arrival,
+             "lines": {code: plain(q) for code, q in wanted.items()}},
+        )
         purchase_order_refresh(po, now=now)
         parts_by_order = defaultdict(set)
         for order_id, part_code in Allocation.objects.filter(
@@ -388,5 +399,6 @@ def shipment_create(*, purchase_order_id: int, expected_arrival, lines: list[tup
             timeline_add(
                 order=order, event="parts_shipped", supplier=po.supplier.name, shipment=shipment.number,
                 parts=", ".join(sorted(parts_by_order[order.pk])), date=shipment.expected_arrival.strftime("%Y-%m-%d"),
+                actor=actor,
             )
     return shipment

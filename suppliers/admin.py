@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cosmo.admin import AuditedAdmin
 from suppliers.models import (
     Allocation,
     AutopilotProfile,
@@ -31,7 +32,7 @@ class AutopilotInline(admin.StackedInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(AuditedAdmin):
     list_display = ["code", "name", "autopilot"]
     inlines = [AutopilotInline, MemberInline, OfferInline]
 
@@ -42,7 +43,7 @@ class PriceBreakInline(admin.TabularInline):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(AuditedAdmin):
     list_display = ["supplier", "part", "price", "currency", "lead_time_days", "min_quantity", "daily_capacity",
                     "active"]
     list_filter = ["supplier"]
@@ -55,14 +56,14 @@ class PurchaseOrderLineInline(admin.TabularInline):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(admin.ModelAdmin):
+class PurchaseOrderAdmin(AuditedAdmin):
     list_display = ["number", "supplier", "status", "created_at", "confirmed_at"]
     list_filter = ["status", "supplier"]
     inlines = [PurchaseOrderLineInline]
 
 
 @admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
+class AllocationAdmin(AuditedAdmin):
     list_display = ["po_line", "requirement", "quantity", "received"]
 
 
@@ -72,12 +73,12 @@ class ShipmentLineInline(admin.TabularInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(AuditedAdmin):
     list_display = ["number", "purchase_order", "status", "shipped_at", "expected_arrival", "received_at"]
     list_filter = ["status"]
     inlines = [ShipmentLineInline]
 
 
 @admin.register(Resourcing)
-class ResourcingAdmin(admin.ModelAdmin):
+class ResourcingAdmin(AuditedAdmin):
     list_display = ["requirement", "from_offer", "quantity", "reason", "at"]

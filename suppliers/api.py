@@ -130,7 +130,7 @@ class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
         _member_only(request)
         po = get_object_or_404(self.get_queryset(), number=number)
         try:
-            purchase_order_confirm(purchase_order_id=po.pk)
+            purchase_order_confirm(purchase_order_id=po.pk, actor=request.user)
         except ActionRefused as refused:
             raise _refused(refused)
         return self._answer(number)
@@ -143,7 +143,7 @@ class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
         incoming = LineConfirmSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            line_confirm(po_line_id=line.pk, **incoming.validated_data)
+            line_confirm(po_line_id=line.pk, **incoming.validated_data, actor=request.user)
         except ActionRefused as refused:
             raise _refused(refused)
         return self._answer(number)
@@ -156,7 +156,7 @@ class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
         incoming = LineRejectSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            line_reject(po_line_id=line.pk, reason=incoming.validated_data["reason"])
+            line_reject(po_line_id=line.pk, reason=incoming.validated_data["reason"], actor=request.user)
         except ActionRefused as refused:
             raise _refused(refused)
         return self._answer(number)
@@ -175,6 +175,7 @@ class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
                 purchase_order_id=po.pk,
                 expected_arrival=data["expected_arrival"],
                 lines=[(line["part"], line["quantity"]) for line in data["lines"]],
+                actor=request.user,
             )
         except ActionRefused as refused:
             raise _refused(refused)

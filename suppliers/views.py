@@ -76,7 +76,7 @@ def purchase_order_detail(request, number):
 def purchase_order_confirm_view(request, number):
     po = get_object_or_404(_visible(request), number=number)
     try:
-        purchase_order_confirm(purchase_order_id=po.pk)
+        purchase_order_confirm(purchase_order_id=po.pk, actor=request.user)
     except ActionRefused as refused:
         return _refused(request, number, refused)
     messages.success(request, _("Every line is confirmed by its expected date."))
@@ -97,6 +97,7 @@ def line_confirm_view(request, number, part):
             po_line_id=line.pk,
             quantity=request.POST.get("quantity") or None,
             promised_date=request.POST.get("promised_date") or None,
+            actor=request.user,
         )
     except ActionRefused as refused:
         return _refused(request, number, refused)
@@ -109,7 +110,7 @@ def line_confirm_view(request, number, part):
 def line_reject_view(request, number, part):
     line = _line(request, number, part)
     try:
-        line_reject(po_line_id=line.pk, reason=request.POST.get("reason", ""))
+        line_reject(po_line_id=line.pk, reason=request.POST.get("reason", ""), actor=request.user)
     except ActionRefused as refused:
         return _refused(request, number, refused)
     messages.success(request, _("%(part)s rejected; Cosmo sources it elsewhere.") % {"part": line.part.code})
@@ -127,7 +128,8 @@ def ship_view(request, number):
             lines.append((part, quantity))
     try:
         shipment = shipment_create(
-            purchase_order_id=po.pk, expected_arrival=request.POST.get("expected_arrival") or None, lines=lines
+            purchase_order_id=po.pk, expected_arrival=request.POST.get("expected_arrival") or None, lines=lines,
+            actor=request.user,
         )
     except ActionRefused as refused:
         return _refused(request, number, refused)

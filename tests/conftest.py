@@ -19,6 +19,23 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Login failures and throttles live in the cache, which outlives each test's rollback: forget Cosmo's
+    # keys (only those: the Redis db may carry a broker's queues too).
+    from django.core.cache import cache
+
+    backend = getattr(cache, "_cache", None)
+    if backend is not None and hasattr(backend, "get_client"):
+        client = backend.get_client(write=True)
+        keys = list(client.scan_iter(match=cache.make_key("*")))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_clock():
     # The clock anchor lives in the database, which each test rolls back: forget the cached copy.
     clock.forget_anchor()

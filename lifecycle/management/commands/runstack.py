@@ -39,6 +39,8 @@ class Command(BaseCommand):
             for name, command in commands.items()
         }
         self.stdout.write(self.style.SUCCESS(f"\nCosmo is running at http://{addr}/"))
+        if settings.DEBUG:
+            self.stdout.write(self.style.WARNING("DEBUG is on (the local demo): errors show Django's debug pages."))
         speed = settings.COSMO_CLOCK_SPEED
         self.stdout.write(
             f"Factory clock: {clock.now():%Y-%m-%d %H:%M} UTC, running {speed:g}× real time"
