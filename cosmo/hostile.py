@@ -2,8 +2,8 @@
 nested deeper than a limit, numbers that are not finite or are absurdly large, over-long strings.
 
 Two gates use the same checks. `HostileInputMiddleware` looks at every request's path, query string and
-form fields; `JSONParser` (the API's parser) measures a JSON body's nesting before parsing it and walks
-what it parsed. Both answer 400 naming the field and the reason, in the README's error format (JSON on
+form fields; `JSONParser` (the API's parser) walks what it parsed, refusing a container nested too deep or
+holding too many items before it looks inside. Both answer 400 naming the field and the reason, in the README's error format (JSON on
 `/api/`, a page elsewhere). The limits are settings (`COSMO_INPUT_*`); the business limits of an order
 (lines, quantity, address) live with the order.
 """
@@ -11,7 +11,6 @@ what it parsed. Both answer 400 naming the field and the reason, in the README's
 import json
 import math
 import re
-from itertools import accumulate
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -24,8 +23,6 @@ from rest_framework.exceptions import ParseError, ValidationError
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
 CONTROL_IN_TEXT = re.compile(f"[{_CONTROL}]")  # tab, newline and carriage return are fine in text
 CONTROL_IN_LINE = re.compile(f"[{_CONTROL}\t\n\r]")  # a path or a query parameter is one line
-JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-NOT_A_BRACKET = re.compile(r"[^\[\]{}]")
 
 
 class InputRefused(Exception):
@@ -62,33 +59,34 @@ def number_problem(value) -> str | None:
     return None
 
 
-def json_depth(text: str) -> int:
-    """How deep the arrays and objects of a JSON text nest, counted without parsing it (strings skipped)."""
-    brackets = NOT_A_BRACKET.sub("", JSON_STRING.sub("", text))
-    return max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0)
-
-
 def data_check(data, field: str = "") -> None:
-    """Walk parsed JSON and raise InputRefused at the first string, key or number Cosmo refuses."""
-    stack = [(field, data)]
+    """Walk parsed JSON and raise InputRefused at the first container nested too deep or holding too many
+    items (refused before its items are looked at), or string, key or number Cosmo refuses."""
+    max_depth, max_items = settings.COSMO_INPUT_MAX_DEPTH, settings.COSMO_INPUT_MAX_ITEMS
+    stack = [(field, data, 1)]
     while stack:
-        path, value = stack.pop()
+        path, value, depth = stack.pop()
+        problem = None
         if isinstance(value, str):
             problem = text_problem(value)
         elif isinstance(value, (int, float)):
             problem = number_problem(value)
-        elif isinstance(value, dict):
-            problem = None
-            for key, item in value.items():
-                key_problem = text_problem(key, one_line=True, max_length=settings.COSMO_INPUT_MAX_KEY)
-                if key_problem:
-                    raise InputRefused(path or None, _("A key is refused: %(reason)s") % {"reason": key_problem})
-                stack.append((f"{path}.{key}" if path else key, item))
-        elif isinstance(value, list):
-            problem = None
-            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
-        else:
-            problem = None
+        elif isinstance(value, (dict, list)):
+            if depth > max_depth:
+                problem = _("The JSON nests deeper than %(limit)s levels.") % {"limit": max_depth}
+            elif len(value) > max_items:
+                problem = _("At most %(limit)s items here (this has %(count)s).") % {
+                    "limit": max_items,
+                    "count": len(value),
+                }
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    key_problem = text_problem(key, one_line=True, max_length=settings.COSMO_INPUT_MAX_KEY)
+                    if key_problem:
+                        raise InputRefused(path or None, _("A key is refused: %(reason)s") % {"reason": key_problem})
+                    stack.append((f"{path}.{key}" if path else key, item, depth + 1))
+            else:
+                stack.extend((f"{path}[{index}]", item, depth + 1) for index, item in enumerate(value))
         if problem:
             raise InputRefused(path or None, problem)
 
@@ -98,14 +96,19 @@ def _refuse_constant(name: str):
 
 
 def json_load(text: str):
-    """Parse JSON text that may be hostile: the depth is measured first, then everything parsed is checked.
+    """Parse JSON text that may be hostile and check everything in it (see `data_check`).
 
-    Raises InputRefused for what Cosmo refuses and ValueError for what is not JSON.
+    Raises InputRefused for what Cosmo refuses and ValueError for what is not JSON. JSON nested deeper
+    than Python's recursion allows stops the parser itself (the C scanner raises RecursionError at about a
+    thousand levels, before anything more is built); the walk refuses what nests deeper than
+    COSMO_INPUT_MAX_DEPTH.
     """
-    limit = settings.COSMO_INPUT_MAX_DEPTH
-    if json_depth(text) > limit:
-        raise InputRefused(None, _("The JSON nests deeper than %(limit)s levels.") % {"limit": limit})
-    data = json.loads(text, parse_constant=_refuse_constant)
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise InputRefused(
+            None, _("The JSON nests deeper than %(limit)s levels.") % {"limit": settings.COSMO_INPUT_MAX_DEPTH}
+        ) from None
     data_check(data)
     return data
 
@@ -120,7 +123,7 @@ class JSONParser(parsers.JSONParser):
             return json_load(text)
         except InputRefused as refused:
             raise ValidationError({refused.field or "body": [refused.reason]})
-        except (ValueError, RecursionError) as error:
+        except ValueError as error:
             raise ParseError(_("The body is not valid JSON: %(error)s") % {"error": error})
 
 

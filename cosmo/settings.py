@@ -320,9 +320,11 @@ CELERY_BEAT_SCHEDULE = {
     "optimize-schedules": {"task": "lifecycle.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }
 
-# Hostile input (cosmo/hostile.py), refused with a 400 before any work: JSON nesting, the length of any one
-# string (path, query parameter, form field, JSON value) and of a key or field name, the size of any number.
+# Hostile input (cosmo/hostile.py), refused with a 400 before any work: JSON nesting, items in one JSON array
+# or object, the length of any one string (path, query parameter, form field, JSON value) and of a key or
+# field name, the size of any number.
 COSMO_INPUT_MAX_DEPTH = int(os.environ.get("COSMO_INPUT_MAX_DEPTH", "20"))
+COSMO_INPUT_MAX_ITEMS = int(os.environ.get("COSMO_INPUT_MAX_ITEMS", "1000"))
 COSMO_INPUT_MAX_STRING = int(os.environ.get("COSMO_INPUT_MAX_STRING", "10000"))
 COSMO_INPUT_MAX_KEY = int(os.environ.get("COSMO_INPUT_MAX_KEY", "200"))
 COSMO_INPUT_MAX_NUMBER = int(os.environ.get("COSMO_INPUT_MAX_NUMBER", str(10**15)))

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -222,7 +222,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(
         request=OrderInSerializer,
-        responses={201: OrderSerializer},
+        responses={
+            201: OrderSerializer,
+            400: OpenApiResponse(description='Bad input: {"errors": [{"field": …, "reason": …}]}, nothing placed.'),
+            422: OpenApiResponse(description="The Idempotency-Key was used for a different order."),
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",

@@ -157,7 +157,16 @@ def test_it_refuses_an_order_of_thousands_of_lines_at_once(consumer):
     assert len(body) > 1_000_000  # the probe's size, under the body limit
     response = api_for(consumer).post("/api/orders/", body, content_type="application/json")
     assert response.status_code == 400
-    assert "no more than 50" in errors_of(response)["lines"]
+    assert "At most 1000 items here (this has 7000)" in errors_of(response)["lines"]
+    assert Order.objects.count() == 0
+
+
+def test_it_refuses_an_order_over_the_line_limit_before_looking_at_a_line(consumer):
+    line = order_payload("AC-SPLIT")["lines"][0]
+    payload = {"delivery_address": "1 Test Street", "lines": [{**line, "family": "NO-SUCH"}] * 51}
+    response = api_for(consumer).post("/api/orders/", payload, format="json")
+    assert response.status_code == 400
+    assert errors_of(response) == {"lines": "Ensure this field has no more than 50 elements."}
     assert Order.objects.count() == 0
 
 
