@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cosmo
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench services install migrate demo clean
+.PHONY: run test test-fast bench soak services install migrate demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test-fast: install services
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The fault soak (scripts/soak.py): its own database and Redis db number, real gunicorn, worker and beat.
+SOAK_ARGS ?=
+soak: install services
+	$(PY) scripts/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf var bench/out staticfiles
