@@ -10,7 +10,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench services install migrate demo clean
+.PHONY: run test test-fast bench soak services install migrate demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test-fast: install services
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The fault soak (scripts/soak.py): its own database and Redis db number, real gunicorn, worker and beat.
+SOAK_ARGS ?=
+soak: install services
+	$(PY) scripts/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf var bench/out staticfiles

@@ -59,6 +59,17 @@ def worker(phase: str) -> int:
             time.sleep(0.05)  # the other worker holds what is left
 
 
+def reference_seconds() -> float:
+    """Seconds for 1,000 single-row reads of an order by primary key: the machine's pace at this moment."""
+    from orders.models import Order
+
+    pks = list(Order.objects.values_list("pk", flat=True)[:1000])
+    started = time.perf_counter()
+    for pk in pks:
+        Order.objects.filter(pk=pk).values_list("stage", flat=True).first()
+    return round(time.perf_counter() - started, 3)
+
+
 def chunks(moments: list[float], start: float, size: int = 1000) -> list[float]:
     """Seconds taken by each successive `size` orders, from their completion moments."""
     moments = sorted(moments)
@@ -171,6 +182,7 @@ def main(argv: list[str]) -> int:
     )
 
     load_before = os.getloadavg()
+    reference = reference_seconds()
     buy = run_phase("buy", args.workers, database_url, Stage.MATERIALS)
     on_order = dict(
         Allocation.objects.filter(requirement__isnull=False)
@@ -209,6 +221,8 @@ def main(argv: list[str]) -> int:
         "place_within_budget": place["seconds"] <= PLACE_BUDGET * scale and place["operations_unplaced"] == 0,
         "buy_flat": (buy["last_over_first"] or 1) <= FLAT_BUDGET,
         "place_flat": (place["last_over_first"] or 1) <= FLAT_BUDGET,
+        # The same fixed work timed in this run, to read the figures against the machine's state.
+        "reference_1000_queries_seconds": reference,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }
