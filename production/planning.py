@@ -220,6 +220,8 @@ def run_request(*, factory: Factory, trigger: str, user=None, time_limit: float 
         _expire_stale(factory)
         active = ScheduleRun.objects.filter(factory=factory, status__in=ScheduleRun.ACTIVE).first()
         if active is not None:
+            if trigger == ScheduleRun.Trigger.ON_DEMAND:
+                record(user, active, "reschedule", {}, {"factory": factory.code, "run": active.number})
             return active
         count = ScheduleRun.objects.filter(factory=factory).count()
         run = ScheduleRun.objects.create(
