@@ -10,6 +10,8 @@ window):
   would need); each goes to the line where it ends first.
 - `insert_jobs(problem, schedule, jobs)`: place new jobs into an existing schedule without moving any
   placed operation.
+- `settle(problem, schedule)`: a plan pasted onto a floor that moved since, made feasible again by
+  placing anew the jobs the checker finds at fault.
 - `capable_to_promise(problem, schedule, job)`: the earliest completion of a new job given what is
   already on the lines; the schedule is not changed. `Floor` keeps the timelines for repeated quotes.
 """
@@ -21,6 +23,7 @@ import math
 from bisect import bisect_left, bisect_right
 from typing import Iterable
 
+from .checker import InfeasibleSchedule, findings
 from .problem import Job, Line, Placement, Problem, ProblemError, Schedule
 
 
@@ -296,3 +299,52 @@ def fifo_insert(problem: Problem, schedule: Schedule, jobs: Iterable[int]) -> Sc
             placements[(j, o)] = placement
             ready = placement.end
     return Schedule(placements)
+
+
+def settle(problem: Problem, schedule: Schedule, jobs: Iterable[int] = ()) -> tuple[Schedule, list[int]]:
+    """`schedule` made feasible on `problem` with as little moving as the dispatcher can manage.
+
+    `schedule` may be partial or broken: a plan pasted onto a floor that has moved since it was made (an
+    operation started late or early and is frozen somewhere else, a maintenance window or a pin arrived,
+    a job is new). Frozen operations go where they are; `jobs` and every job with an operation missing
+    are placed again, heaviest and most urgent first, around what stays; then each rule the checker
+    still finds (a clash with a neighbour or its changeover, a shift or maintenance window, a pin, a
+    release) sends the job that may move back to be placed again, until the plan passes. If that does not
+    settle in a few rounds, everything that has not started is dispatched afresh.
+
+    Returns (the schedule, the jobs placed again). Raises `InfeasibleSchedule` (with its findings) if
+    even a fresh dispatch breaks a rule, and `ProblemError` if an operation fits nowhere.
+    """
+    frozen = {
+        (j, o): Placement(j, o, op.frozen.line, op.frozen.start, op.frozen.end)
+        for j, job in enumerate(problem.jobs)
+        for o, op in enumerate(job.operations)
+        if op.frozen is not None
+    }
+    expected = {(j, o) for j, job in enumerate(problem.jobs) for o in range(len(job.operations))}
+    kept = {key: p for key, p in schedule.placements.items() if key in expected}
+    kept.update(frozen)
+    moved = set(jobs) | {j for j, o in expected if (j, o) not in kept}
+
+    def urgency(j: int) -> tuple:
+        job = problem.jobs[j]
+        return (-job.weight, job.due if job.due is not None else 1 << 62, j)
+
+    for _ in range(6):
+        base = {key: p for key, p in kept.items() if key[0] not in moved or key in frozen}
+        try:
+            current = insert_jobs(problem, Schedule(base), sorted(moved, key=urgency))
+        except ProblemError:
+            break
+        found = findings(problem, current)
+        if not found:
+            return current, sorted(moved)
+        more = {f.jobs[0] for f in found if f.jobs} - moved
+        if not more:
+            break
+        moved |= more
+    fresh = dispatch(problem)
+    found = findings(problem, fresh)
+    if found:
+        raise InfeasibleSchedule("; ".join(f.text for f in found[:20]), found)
+    return fresh, sorted(range(len(problem.jobs)))
