@@ -67,3 +67,17 @@ def test_the_job_before_a_late_start_moves_for_its_changeover():
     # After the frozen run and its changeover there is no room left in the shift: the first window
     # after the break takes it.
     assert settled.placements[(0, 0)].start == 60
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_solve_warm_started_from_a_pasted_plan_returns_a_checked_one_no_worse_than_the_dispatcher(data):
+    # The optimization run's path: its warm start is the plan in force, which may no longer fit the floor.
+    problem = data.draw(problems(max_jobs=4))
+    new, pasted = data.draw(moved_floor(problem, dispatch(problem)))
+    result = solve(new, time_limit=0.5, workers=2, hint=pasted)
+    check(new, result.schedule)
+    t, d = result.schedule.objective(new), dispatch(new).objective(new)
+    assert (t.weighted_tardiness, t.changeover, t.makespan) <= (d.weighted_tardiness, d.changeover, d.makespan)
+    if violations(new, pasted):
+        assert any("warm start was set aside" in note for note in result.notes)
