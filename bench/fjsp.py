@@ -78,11 +78,17 @@ def main() -> None:
             results = {}
             for label, function in solvers.items():
                 result = function(problem, time_limit=limit, workers=args.workers)
-                check(problem, result.schedule)
+                if result.schedule is not None:
+                    check(problem, result.schedule)
                 results[label] = result
             bound = max([lower or 0] + [r.lower_bound or 0 for r in results.values()])
             reference = best_known or bound
+            if not reference:  # no table and no bound: the best makespan found in the run
+                reference = min(r.schedule.makespan() for r in results.values() if r.schedule is not None)
             for label, result in results.items():
+                if result.schedule is None:  # no schedule within the limit: counted apart, not in the mean
+                    row[label] = {"makespan": None, "gap_pct": None, "status": result.status, "optimal": False}
+                    continue
                 makespan = result.schedule.makespan()
                 gap = 100.0 * (makespan - reference) / reference
                 gaps[label].append(gap)
@@ -99,18 +105,26 @@ def main() -> None:
             print(
                 f"{instance} {limit:>4.0f}s  "
                 + "  ".join(
-                    f"{label} {row[label]['makespan']} ({row[label]['gap_pct']:.2f}%{', proven' if row[label]['optimal'] else ''})"
+                    f"{label} {row[label]['makespan']} ({row[label]['gap_pct']}%{', proven' if row[label]['optimal'] else ''})"
                     for label in solvers
                 ),
                 flush=True,
             )
-        means = {label: sum(g) / len(g) for label, g in gaps.items()}
+        means = {label: sum(g) / len(g) if g else float("nan") for label, g in gaps.items()}
         limit_rows = [r for r in rows if r["limit"] == limit]
         summary[f"{limit:g}s"] = {
             "mean_gap_pct": {label: round(v, 3) for label, v in means.items()},
             "proven_optimal": {label: sum(r[label]["optimal"] for r in limit_rows) for label in solvers},
+            "no_schedule": {label: [r["instance"] for r in limit_rows if r[label]["makespan"] is None] for label in solvers},
             "ours_worse_than_plain": (
-                [r["instance"] for r in limit_rows if r["ours"]["makespan"] > r["plain"]["makespan"]] if "plain" in solvers else None
+                [
+                    r["instance"]
+                    for r in limit_rows
+                    if r["ours"]["makespan"] is None
+                    or (r["plain"]["makespan"] is not None and r["ours"]["makespan"] > r["plain"]["makespan"])
+                ]
+                if "plain" in solvers
+                else None
             ),
         }
     path = write_result(
@@ -132,12 +146,15 @@ def main() -> None:
         cells = []
         for limit in limits:
             row = next(r for r in rows if r["instance"] == instance and r["limit"] == limit)
-            cells += [f"{row[label]['gap_pct']:>13.2f}%" for label in solvers]
+            cells += [f"{str(row[label]['gap_pct']):>13}%" for label in solvers]
         print(f"{instance:<14}" + "".join(cells))
     for key, s in summary.items():
         means = ", ".join(f"{label} {v:.2f}%" for label, v in s["mean_gap_pct"].items())
         proven = ", ".join(f"{label} {v}" for label, v in s["proven_optimal"].items())
-        print(f"mean gap at {key}: {means}; proven optimal: {proven}; ours worse than plain on: {s['ours_worse_than_plain']}")
+        print(
+            f"mean gap at {key}: {means}; proven optimal: {proven}; no schedule: {s['no_schedule']}; "
+            f"ours worse than plain on: {s['ours_worse_than_plain']}"
+        )
     print(f"wrote {path} (load average {os.getloadavg()})")
 
 
