@@ -36,14 +36,13 @@ from production.scheduler import (
     ProblemError,
     Schedule,
     batch_candidates,
-    dispatch,
     fifo_insert,
-    insert_jobs,
     retime,
+    settle,
     solve,
     violations,
 )
-from production.scheduling import FactoryProblem, due_from_promise, factory_problem, schedule_write
+from production.scheduling import FactoryProblem, due_from_promise, explain_findings, factory_problem, schedule_write
 
 log = logging.getLogger(__name__)
 
@@ -61,20 +60,16 @@ def _lock(factory_id: int) -> Factory:
 
 def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
     """`base` with `jobs` (engine indices) placed again by the dispatcher, heaviest then most urgent
-    first, nothing else moving; if that is not feasible (the factory changed under the old schedule),
-    a fresh dispatch of everything that has not started."""
+    first, and every job the checker still finds at fault (the factory changed under the old schedule:
+    a clash, a changeover, a maintenance window) placed again too; nothing else moves (`settle`)."""
     if settings.COSMO_PLANNING_POLICY == "fifo":
         # The baseline of `simulate --policy fifo`: first come (the job's number) first served.
         order = sorted(set(jobs), key=lambda j: fp.jobs[j].pk)
-        return fifo_insert(fp.problem, fp.without(base, order), order)
-    order = sorted(set(jobs), key=lambda j: (-fp.problem.jobs[j].weight, fp.problem.jobs[j].due or 1 << 40, j))
-    try:
-        schedule = insert_jobs(fp.problem, fp.without(base, order), order)
-    except ProblemError:
-        schedule = None
-    if schedule is None or violations(fp.problem, schedule):
-        schedule = dispatch(fp.problem)
-    if len(fp.jobs) <= settings.COSMO_REPLAN_JOBS and any(_late(fp, schedule, j) for j in order):
+        schedule = fifo_insert(fp.problem, fp.without(base, order), order)
+        if not violations(fp.problem, schedule):
+            return schedule
+    schedule, moved = settle(fp.problem, fp.without(base, jobs), jobs)
+    if len(fp.jobs) <= settings.COSMO_REPLAN_JOBS and any(_late(fp, schedule, j) for j in moved):
         # Appended, a job would miss its promise (its parts came late, others took its place meanwhile):
         # let the batched plans, which put urgent jobs first, compete with it. They plan the whole
         # factory in time quadratic in its jobs: a larger factory leaves that to the optimization runs.
@@ -371,8 +366,12 @@ def _optimize(run: ScheduleRun, t0: float) -> None:
     with transaction.atomic():
         _lock(factory.pk)
         now_fp = factory_problem(factory)
-        schedule = _carry_over(fp, solved, now_fp)
-        moved = schedule_write(now_fp, schedule)
+        try:
+            schedule = _carry_over(fp, solved, now_fp)
+            moved = schedule_write(now_fp, schedule)
+        except InfeasibleSchedule as exc:
+            # Nothing was written: the plan in force stays. Say what broke in the planner's words.
+            raise PlanningError(explain_findings(now_fp, exc.findings)) from exc
         after = schedule_kpis(now_fp, schedule)
         run.status, run.finished_at = ScheduleRun.Status.DONE, timezone.now()
         run.seconds, run.solver_status = time.perf_counter() - t0, status
@@ -406,28 +405,23 @@ def _best_start(fp: FactoryProblem, current: Schedule) -> Schedule:
 
 def _carry_over(old: FactoryProblem, solved: Schedule, new: FactoryProblem) -> Schedule:
     """The solved schedule on the factory as it is now: operations keep their solved line and time;
-    jobs that arrived or changed during the run are placed by the dispatcher around them."""
+    what the floor changed during the run (an operation started elsewhere or at another time and is
+    frozen there now, a new job, a pin, a maintenance window) is settled by placing again every job the
+    checker finds at fault, around the rest (`settle`)."""
     where: dict[int, tuple[int, datetime, datetime]] = {}
     for j, ops in enumerate(old.operations):
         for o, op in enumerate(ops):
             p = solved.placements[(j, o)]
             where[op.pk] = (old.lines[p.line].pk, old.at(p.start), old.at(p.end))
     line_index = {line.pk: i for i, line in enumerate(new.lines)}
-    placements, again = {}, []
+    placements = {}
     for j, ops in enumerate(new.operations):
-        job = new.problem.jobs[j]
         for o, op in enumerate(ops):
-            frozen = job.operations[o].frozen
-            if frozen is not None:
-                placements[(j, o)] = Placement(j, o, frozen.line, frozen.start, frozen.end)
-            elif op.pk in where and where[op.pk][0] in line_index:
+            if op.pk in where and where[op.pk][0] in line_index:
                 line, start, end = where[op.pk]
                 placements[(j, o)] = Placement(j, o, line_index[line], new.minutes(start), new.minutes(end))
-            else:
-                again.append(j)
-    schedule = Schedule(placements)
-    again = sorted(set(again) | set(_broken_jobs(new, schedule)))
-    return _repair(new, schedule, again) if again else schedule
+    schedule, _ = settle(new.problem, Schedule(placements))
+    return schedule
 
 
 # ---- the planner's actions --------------------------------------------------------------------------

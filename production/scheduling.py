@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cosmo import clock
 from orders.delivery import expected_date, orders_expect, shipping_time
@@ -44,7 +45,7 @@ from production.models import (
     SetupGroup,
     Shift,
 )
-from production.scheduler import Frozen, Placement, Problem, Schedule, check
+from production.scheduler import Finding, Frozen, Placement, Problem, Schedule, check
 from production.scheduler import Job as EngineJob
 from production.scheduler import Line as EngineLine
 from production.scheduler import Operation as EngineOperation
@@ -424,3 +425,34 @@ def aware(value: datetime, factory: Factory) -> datetime:
     if timezone.is_naive(value):
         return value.replace(tzinfo=ZoneInfo(factory.timezone))
     return value
+
+
+def explain_findings(fp: FactoryProblem, found: list[Finding], limit: int = 3) -> str:
+    """The checker's findings in the planner's words: which line, which jobs and orders, what rule."""
+
+    def job(j: int) -> str:
+        row = fp.jobs[j]
+        return _("job %(job)s (order %(order)s)") % {"job": row.number, "order": row.order_line.order.number}
+
+    texts = []
+    for f in found[:limit]:
+        line = fp.lines[f.line].name if f.line is not None and 0 <= f.line < len(fp.lines) else _("no line")
+        names = {"line": line, "job": job(f.jobs[0]) if f.jobs else "?"}
+        if f.rule == "changeover" and len(f.jobs) > 1:
+            names["other"] = job(f.jobs[1])
+            text = _("on %(line)s, %(job)s would start before %(other)s is done and the line changed over") % names
+        elif f.rule == "shift":
+            text = _("%(job)s would run on %(line)s outside its working hours (a break or a maintenance window)") % names
+        elif f.rule == "order":
+            text = _("%(job)s would start on %(line)s before its materials arrive or its previous step is done") % names
+        elif f.rule in ("line", "pin"):
+            text = _("%(job)s would run on %(line)s, which it may not use (capability or pin)") % names
+        elif f.rule == "frozen":
+            text = _("%(job)s has started on the floor but the plan moved it") % names
+        else:
+            text = _("%(job)s is not placed correctly on %(line)s") % names
+        texts.append(text)
+    more = len(found) - len(texts)
+    if more > 0:
+        texts.append(_("and %(count)s more") % {"count": more})
+    return "; ".join(texts) + "."

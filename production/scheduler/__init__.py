@@ -11,13 +11,15 @@ Public API (see each module's docstrings for the data they take and return):
   a plan moved to the floor's now, every line keeping its sequence.
 - `batching.batch_dispatch(problem, k1, k2)` / `batch_candidates(problem)`: schedules that keep each
   line on one variant as long as the due dates allow (warm starts of the optimization).
-- `checker.check(problem, schedule)` / `checker.violations(...)`: the independent feasibility check.
+- `checker.check(problem, schedule)` / `checker.violations(...)` / `checker.findings(...)`: the
+  independent feasibility check.
+- `dispatcher.settle(problem, schedule)`: a pasted or broken plan made feasible again.
 """
 
 from .batching import batch_candidates, batch_dispatch
-from .checker import InfeasibleSchedule, check, violations
+from .checker import Finding, InfeasibleSchedule, check, findings, violations
 from .cpsat import SolveResult, Weights, solve, solve_plain
-from .dispatcher import Floor, capable_to_promise, dispatch, fifo_insert, insert_jobs, retime
+from .dispatcher import Floor, capable_to_promise, dispatch, fifo_insert, insert_jobs, retime, settle
 from .fjsp import FjsFormatError, parse_fjs, read_fjs
 from .problem import Frozen, Job, Line, Objective, Operation, Placement, Problem, ProblemError, Schedule
 
@@ -26,6 +28,7 @@ __all__ = [
     "batch_candidates",
     "batch_dispatch",
     "FjsFormatError",
+    "Finding",
     "Frozen",
     "InfeasibleSchedule",
     "Job",
@@ -42,10 +45,12 @@ __all__ = [
     "check",
     "dispatch",
     "fifo_insert",
+    "findings",
     "insert_jobs",
     "parse_fjs",
     "read_fjs",
     "retime",
+    "settle",
     "solve",
     "solve_plain",
     "violations",

@@ -3,27 +3,49 @@
 Checks: every operation placed once; on a line able to run it (the pinned line if pinned); for its
 duration on that line; after its job's previous operation and the job's release; inside one shift
 window of the line; frozen operations exactly where they were; and on each line, one operation at a time
-with the changeover between consecutive operations respected.
+with the changeover between consecutive operations respected. Two frozen operations next to each other
+on a line are the floor's record, not a choice of the plan: they are not held to the changeover between
+them.
+
+`findings` returns each broken rule as a `Finding` (the line and the jobs involved, for the caller to
+name in its own words); `violations` returns their texts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .problem import Problem, Schedule
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule: `text` in engine indices, the `line` it happens on (None: no line) and the
+    `jobs` (engine indices) involved, the one that should move first."""
+
+    text: str
+    jobs: tuple[int, ...]
+    line: int | None = None
+    rule: str = ""  # missing, unknown, line, pin, duration, order, shift, frozen, changeover
+
+
 class InfeasibleSchedule(AssertionError):
-    """The schedule breaks at least one rule; the message lists them."""
+    """The schedule breaks at least one rule; the message lists them, `findings` holds them."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
 
 
-def violations(problem: Problem, schedule: Schedule) -> list[str]:
-    """Every rule the schedule breaks, in words (an empty list means feasible)."""
-    out: list[str] = []
+def findings(problem: Problem, schedule: Schedule) -> list[Finding]:
+    """Every rule the schedule breaks (an empty list means feasible)."""
+    out: list[Finding] = []
     expected = {(j, o) for j, job in enumerate(problem.jobs) for o in range(len(job.operations))}
     placed = set(schedule.placements)
     for key in sorted(expected - placed):
-        out.append(f"job {key[0]} operation {key[1]} is not scheduled")
+        out.append(Finding(f"job {key[0]} operation {key[1]} is not scheduled", (key[0],), rule="missing"))
     for key in sorted(placed - expected):
-        out.append(f"job {key[0]} operation {key[1]} does not exist")
+        out.append(Finding(f"job {key[0]} operation {key[1]} does not exist", (key[0],), rule="unknown"))
     if out:
         return out
     for j, job in enumerate(problem.jobs):
@@ -31,42 +53,65 @@ def violations(problem: Problem, schedule: Schedule) -> list[str]:
         for o, op in enumerate(job.operations):
             p = schedule.placements[(j, o)]
             where = f"job {j} operation {o}"
+
+            def broken(text: str, rule: str) -> None:
+                out.append(Finding(text, (j,), p.line, rule))
+
             if (p.job, p.op) != (j, o):
-                out.append(f"{where} is filed under the wrong key")
+                broken(f"{where} is filed under the wrong key", "unknown")
             if op.frozen is not None:
                 f = op.frozen
                 if (p.line, p.start, p.end) != (f.line, f.start, f.end):
-                    out.append(f"{where} is frozen at line {f.line} [{f.start}, {f.end}) but moved")
+                    broken(f"{where} is frozen at line {f.line} [{f.start}, {f.end}) but moved", "frozen")
                 previous_end = p.end
                 continue
             if p.line not in op.alternatives:
-                out.append(f"{where} runs on line {p.line}, which cannot run it")
+                broken(f"{where} runs on line {p.line}, which cannot run it", "line")
                 continue
             if op.pinned_line is not None and p.line != op.pinned_line:
-                out.append(f"{where} is pinned to line {op.pinned_line} but runs on line {p.line}")
+                broken(f"{where} is pinned to line {op.pinned_line} but runs on line {p.line}", "pin")
             if p.end - p.start != op.alternatives[p.line]:
-                out.append(f"{where} lasts {p.end - p.start}, expected {op.alternatives[p.line]} on line {p.line}")
+                broken(f"{where} lasts {p.end - p.start}, expected {op.alternatives[p.line]} on line {p.line}", "duration")
             if p.start < previous_end:
                 reason = "its release" if o == 0 else "the previous operation ends"
-                out.append(f"{where} starts at {p.start}, before {reason} at {previous_end}")
+                broken(f"{where} starts at {p.start}, before {reason} at {previous_end}", "order")
             shifts = problem.lines[p.line].shifts
             if shifts is not None and not any(a <= p.start and p.end <= b for a, b in shifts):
-                out.append(f"{where} [{p.start}, {p.end}) on line {p.line} is not inside one shift window")
+                broken(f"{where} [{p.start}, {p.end}) on line {p.line} is not inside one shift window", "shift")
             previous_end = p.end
     for li, ps in schedule.by_line().items():
         line = problem.lines[li]
         for a, b in zip(ps, ps[1:]):
+            a_frozen = problem.jobs[a.job].operations[a.op].frozen is not None
+            b_frozen = problem.jobs[b.job].operations[b.op].frozen is not None
+            if a_frozen and b_frozen:
+                continue
             setup = line.changeover(problem.jobs[a.job].variant, problem.jobs[b.job].variant)
             if b.start < a.end + setup:
+                # The one that may move comes first in `jobs`.
+                jobs = (a.job, b.job) if b_frozen else (b.job, a.job)
                 out.append(
-                    f"line {li}: job {b.job} operation {b.op} starts at {b.start}, before job {a.job} "
-                    f"operation {a.op} ends at {a.end} plus changeover {setup}"
+                    Finding(
+                        f"line {li}: job {b.job} operation {b.op} starts at {b.start}, before job {a.job} "
+                        f"operation {a.op} ends at {a.end} plus changeover {setup}",
+                        jobs,
+                        li,
+                        "changeover",
+                    )
                 )
     return out
 
 
+def violations(problem: Problem, schedule: Schedule) -> list[str]:
+    """Every rule the schedule breaks, in words (an empty list means feasible)."""
+    return [f.text for f in findings(problem, schedule)]
+
+
 def check(problem: Problem, schedule: Schedule) -> None:
     """Raise InfeasibleSchedule listing every broken rule, or return None when the schedule is feasible."""
-    found = violations(problem, schedule)
+    found = findings(problem, schedule)
     if found:
-        raise InfeasibleSchedule("; ".join(found[:20]) + (f" (and {len(found) - 20} more)" if len(found) > 20 else ""))
+        texts = [f.text for f in found]
+        raise InfeasibleSchedule(
+            "; ".join(texts[:20]) + (f" (and {len(texts) - 20} more)" if len(texts) > 20 else ""), found
+        )

@@ -33,7 +33,9 @@ class SolveResult:
     `status` is "OPTIMAL", "FEASIBLE" (a schedule, not proven optimal) or "INFEASIBLE"/"UNKNOWN" (no
     schedule: `schedule` is None). `objective` is the folded objective value and `lower_bound` a proven
     bound on it; for a problem without due dates and changeovers both are makespans. `terms` splits the
-    objective into its parts.
+    objective into its parts. A problem solved by windows (too large for one model, or whose folded
+    objective would overflow 64 bits) has no folded value: `objective` and `lower_bound` are None and
+    `terms` says everything.
     """
 
     status: str
@@ -43,6 +45,8 @@ class SolveResult:
     terms: Objective | None
     seconds: float
     history: list[tuple[float, int]] = field(default_factory=list)
+    method: str = "model"  # "model", "model+tabu" or "windows" (see `solve`)
+    notes: list[str] = field(default_factory=list)  # what the planner may want to know (a warm start refused...)
 
 
 @dataclass(frozen=True)
@@ -248,10 +252,15 @@ class FjspModel:
                 arc = m.new_bool_var("")
                 arcs.append((node, k2 + 1, arc))
                 setup = line.changeover(self.problem.jobs[j].variant, self.problem.jobs[j2].variant)
-                m.add(self.start[j2][o2] >= self.end[j][o] + setup).only_enforce_if(arc)
+                both_frozen = self._frozen(j, o) and self._frozen(j2, o2)
+                if not both_frozen:  # two frozen operations are the floor's record (see the checker)
+                    m.add(self.start[j2][o2] >= self.end[j][o] + setup).only_enforce_if(arc)
                 if setup:
                     self.changeover_terms.append(setup * arc)
         m.add_circuit(arcs)
+
+    def _frozen(self, j: int, o: int) -> bool:
+        return self.problem.jobs[j].operations[o].frozen is not None
 
     def _add_bounds(self) -> None:
         """Redundant load bounds: a machine-independent energy bound helps the LP and the bound."""
@@ -424,26 +433,56 @@ def _neighbourhood(problem: Problem, schedule: Schedule, size: int, rng: random.
 
 
 class _Incumbent:
-    """The best schedule found so far by any thread, its folded value, the proven bound and the history."""
+    """The best schedule found so far by any thread, its value, the proven bound and the history.
 
-    def __init__(self, problem: Problem, weights: Weights, schedule: Schedule, progress: Progress | None, t0: float):
+    The value is the folded objective under `weights`, or the terms (tardiness, changeover, makespan)
+    compared in order when there are no weights. Every schedule offered goes through the checker first:
+    one that breaks a rule is refused (and counted), whoever made it.
+    """
+
+    def __init__(self, problem: Problem, weights: Weights | None, schedule: Schedule, progress: Progress | None, t0: float):
+        from .checker import violations
+
+        self.violations = violations
         self.problem, self.weights, self.progress, self.t0 = problem, weights, progress, t0
         self.lock = threading.Lock()
-        self.schedule, self.value = schedule, weights.fold(schedule.objective(problem))
+        self.schedule, self.value = schedule, self.rank(schedule)
         self.bound = 0
+        self.refused = 0
         self.history: list[tuple[float, int]] = []
         self._report()
 
+    def rank(self, schedule: Schedule):
+        terms = schedule.objective(self.problem)
+        if self.weights is not None:
+            return self.weights.fold(terms)
+        return terms.weighted_tardiness, terms.changeover, terms.makespan
+
+    def headline(self) -> int:
+        """One number for the progress bar: the folded value, or the first term that can be non-zero."""
+        if self.weights is not None:
+            return self.value
+        p = self.problem
+        if any(job.due is not None for job in p.jobs):
+            return self.value[0]
+        return self.value[1] if p.has_changeovers else self.value[2]
+
     def _report(self) -> None:
         elapsed = time.perf_counter() - self.t0
-        self.history.append((elapsed, self.value))
+        self.history.append((elapsed, self.headline()))
         if self.progress is not None:
-            self.progress(self.value, self.bound, elapsed)
+            self.progress(self.headline(), self.bound, elapsed)
 
-    def offer(self, schedule: Schedule, value: int | None = None) -> bool:
-        """Keep `schedule` if it is better; return True if it was."""
-        if value is None:
-            value = self.weights.fold(schedule.objective(self.problem))
+    def offer(self, schedule: Schedule, value=None) -> bool:
+        """Keep `schedule` if it is better and passes the checker; return True if it was kept."""
+        value = self.rank(schedule)
+        with self.lock:
+            if value >= self.value:
+                return False
+        if self.violations(self.problem, schedule):
+            with self.lock:
+                self.refused += 1
+            return False
         with self.lock:
             if value >= self.value:
                 return False
@@ -457,7 +496,7 @@ class _Incumbent:
 
     @property
     def closed(self) -> bool:
-        return self.value <= self.bound
+        return self.weights is not None and self.value <= self.bound
 
 
 def _search(
@@ -500,6 +539,24 @@ def _search(
             best.offer(schedule, value)
 
 
+JOB_SHOP_FLEXIBILITY = 1.25
+
+
+def job_shop_like(problem: Problem) -> bool:
+    """Whether the problem is a job shop or nearly one: at most JOB_SHOP_FLEXIBILITY lines per operation
+    on average (Hurink's edata sets have 1.13-1.21, Brandimarte's 1.43-4.1)."""
+    counts = [len(op.lines()) for job in problem.jobs for op in job.operations]
+    return sum(counts) <= JOB_SHOP_FLEXIBILITY * len(counts)
+
+
+def _overflows(problem: Problem, horizon: int) -> bool:
+    try:
+        lexicographic_weights(problem, horizon)
+    except ProblemError:
+        return True
+    return False
+
+
 def solve(
     problem: Problem,
     *,
@@ -512,27 +569,82 @@ def solve(
 ) -> SolveResult:
     """Schedule `problem` with CP-SAT under `time_limit` seconds on `workers` threads.
 
-    Warm start: `hint` if given, else the dispatcher's schedule. A full-model solve proves the lower
-    bound and improves the start; then large-neighbourhood search re-optimizes a part of the best
-    schedule at a time (a time window, some lines, some jobs, or a critical path: the rest keeps its lines
-    and order) until the time is up or the bound is reached. When only the makespan counts (no shifts,
-    changeovers, due dates or frozen operations), a tabu search on the critical path runs in parallel
-    on one of the workers and both share the best schedule. `progress(objective, bound, elapsed)` is
-    called at each improvement. Raises ProblemError if the problem is malformed or infeasible.
+    Warm start: the dispatcher's schedule, or `hint` if it passes the checker and is no worse (a hint
+    that breaks a rule is set aside, and a note says so). The answer is never worse than the dispatcher's
+    by the order of the objective (tardiness, changeover, makespan), and every schedule goes through the
+    checker before it is kept. On a large problem a checked hint is the start without running the
+    dispatcher again (the answer is then never worse than the hint).
+
+    - A problem one model can hold: a full-model solve proves the lower bound and improves the start;
+      then large-neighbourhood search re-optimizes a part of the best schedule at a time (a time
+      window, some lines, some jobs, or a critical path: the rest keeps its lines and order) until the
+      time is up or the bound is reached. When only the makespan counts (no shifts, changeovers, due
+      dates or frozen operations), a tabu search on the critical path runs in parallel on one of the
+      workers and both share the best schedule. A job shop (one line per operation, or nearly:
+      `job_shop_like`) gives the full model all the workers for the whole time.
+    - A problem too large for one model, or whose folded objective would overflow 64 bits (thousands
+      of jobs): windows of a few hundred operations re-optimized in turn, everything else fixed
+      (`window`).
+
+    `progress(objective, bound, elapsed)` is called at each improvement. Raises ProblemError if the
+    problem is malformed or infeasible.
     """
+    from .checker import violations
     from .dispatcher import dispatch
     from .tabu import TabuSearch, applicable
+    from .window import improve, is_large
 
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     problem.validate()
     rng = random.Random(seed)
-    start = hint if hint is not None else dispatch(problem)
+    notes: list[str] = []
+
+    def lexicographic(schedule: Schedule) -> tuple[int, int, int]:
+        t = schedule.objective(problem)
+        return t.weighted_tardiness, t.changeover, t.makespan
+
+    usable = None
+    if hint is not None:
+        broken = violations(problem, hint)
+        if broken:
+            notes.append(f"the warm start was set aside: {broken[0]}")
+        else:
+            usable = hint
+    if usable is not None and is_large(problem):
+        # Thousands of jobs: the dispatcher's own plan costs seconds the windows need; the warm start
+        # (the plan in force, itself made by the dispatcher's placements) stands in for it.
+        start = usable
+    else:
+        start = dispatch(problem)
+        if usable is not None and lexicographic(usable) <= lexicographic(start):
+            start = usable
     makespan_only = applicable(problem)
-    horizon = start.makespan() if makespan_only else max(start.makespan(), loose_horizon(problem))
+    large = weights is None and is_large(problem)
+    if not large:
+        horizon = start.makespan() if makespan_only else max(start.makespan(), loose_horizon(problem))
+        large = weights is None and _overflows(problem, horizon)
+    if large:
+        best = _Incumbent(problem, None, start, progress, t0)
+        counts = improve(problem, best, deadline, workers, rng)
+        notes.append(f"{counts['windows']} windows, {counts['improved']} improved")
+        if best.refused:
+            notes.append(f"{best.refused} schedules refused by the checker")
+        return SolveResult(
+            "FEASIBLE", best.schedule, None, None, best.schedule.objective(problem), time.perf_counter() - t0,
+            best.history, "windows", notes,
+        )  # fmt: skip
     weights = weights or lexicographic_weights(problem, horizon)
     best = _Incumbent(problem, weights, start, progress, t0)
-    if makespan_only and workers >= 2:
+    method = "model"
+    if job_shop_like(problem):
+        # A job shop (one line per operation, or nearly): little to assign, mostly sequences. CP-SAT's own
+        # portfolio on the full model, every worker on it for the whole time, does best here (the tabu's
+        # moves and the neighbourhoods of the flexible case cost it time it needs).
+        method = "model (job shop)"
+        _search(problem, horizon, weights, best, deadline, workers, rng, time_limit)
+    elif makespan_only and workers >= 2:
+        method = "model+tabu"
         helper = threading.Thread(
             target=_search,
             args=(problem, horizon, weights, best, deadline, workers - 1, random.Random(rng.random()), 0.3 * time_limit),
@@ -549,7 +661,10 @@ def solve(
         helper.join()
     else:
         _search(problem, horizon, weights, best, deadline, workers, rng, 0.3 * time_limit)
+    if best.refused:
+        notes.append(f"{best.refused} schedules refused by the checker")
     status = "OPTIMAL" if best.closed else "FEASIBLE"
     return SolveResult(
-        status, best.schedule, best.value, best.bound, best.schedule.objective(problem), time.perf_counter() - t0, best.history
-    )
+        status, best.schedule, best.value, best.bound, best.schedule.objective(problem), time.perf_counter() - t0,
+        best.history, method, notes,
+    )  # fmt: skip

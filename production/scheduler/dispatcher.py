@@ -10,6 +10,8 @@ window):
   would need); each goes to the line where it ends first.
 - `insert_jobs(problem, schedule, jobs)`: place new jobs into an existing schedule without moving any
   placed operation.
+- `settle(problem, schedule)`: a plan pasted onto a floor that moved since, made feasible again by
+  placing anew the jobs the checker finds at fault.
 - `capable_to_promise(problem, schedule, job)`: the earliest completion of a new job given what is
   already on the lines; the schedule is not changed. `Floor` keeps the timelines for repeated quotes.
 """
@@ -21,27 +23,34 @@ import math
 from bisect import bisect_left, bisect_right
 from typing import Iterable
 
+import numpy as np
+
+from .checker import InfeasibleSchedule, findings
 from .problem import Job, Line, Placement, Problem, ProblemError, Schedule
 
 
 class Timeline:
     """The operations placed on one line, in time order, with the line's shifts and changeovers."""
 
-    __slots__ = ("line", "starts", "ends", "variants", "_shift_starts", "_shift_ends", "_no_fit")
+    __slots__ = (
+        "line", "starts", "ends", "variants", "_shift_starts", "_shift_ends", "_shift_arrays", "_np", "_kinds", "_setups",
+    )  # fmt: skip
 
     def __init__(self, line: Line):
         self.line = line
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.variants: list[str] = []
-        # (duration, variant) → (a, b): no such operation fits anywhere in [a, b). Inserting only takes
-        # room away, so this stays true until an operation is removed; it lets a search on a long,
-        # packed line skip straight past the gaps it has already found too small (placing n operations
-        # on a full line costs n searches, not n²/2 gap checks).
-        self._no_fit: dict[tuple[int, str], tuple[int, int]] = {}
+        # For long scans: numpy copies of starts, ends and variant rows (kept in step once made), the
+        # changeover matrix between the variants seen, and the shift windows.
+        self._np = None
+        self._kinds: dict[str, int] = {}
+        self._setups = np.zeros((0, 0), dtype=np.int64)
         shifts = sorted(line.shifts) if line.shifts is not None else None
         self._shift_starts = [a for a, _ in shifts] if shifts is not None else None
         self._shift_ends = [b for _, b in shifts] if shifts is not None else None
+        if shifts is not None:
+            self._shift_arrays = (np.array(self._shift_starts, dtype=np.int64), np.array(self._shift_ends, dtype=np.int64))
 
     def _in_shift(self, t: int, d: int) -> int | None:
         """The earliest start >= t of a run of length d inside one shift window, None if there is none."""
@@ -57,23 +66,11 @@ class Timeline:
 
     def earliest_fit(self, ready: int, duration: int, variant: str) -> int | None:
         """The earliest start >= ready where an operation fits without moving others (None: never)."""
-        known = self._no_fit.get((duration, variant))
-        skip_from = ready
-        if known is not None and known[0] <= ready < known[1]:
-            skip_from = known[1]
-        start = self._earliest_fit(skip_from, duration, variant)
-        if start is not None:
-            if known is not None and known[0] <= ready <= known[1]:
-                self._no_fit[(duration, variant)] = (known[0], start)
-            else:
-                self._no_fit[(duration, variant)] = (ready, start)
-        return start
-
-    def _earliest_fit(self, ready: int, duration: int, variant: str) -> int | None:
         co = self.line.changeover
         ends, starts, variants = self.ends, self.starts, self.variants
         k = bisect_right(ends, ready)  # items before k end by `ready`: the first candidate gap is k
         n = len(starts)
+        tried = 0
         while True:
             t = ready
             if k > 0:
@@ -84,21 +81,77 @@ class Timeline:
             if k == n or t + duration + co(variant, variants[k]) <= starts[k]:
                 return t
             k += 1
+            tried += 1
+            if tried >= 8 and k < n:
+                # A long row of gaps too small (a busy line, a job ready long before its line is free):
+                # the same test on every remaining gap at once.
+                return self._scan(k, ready, duration, variant)
+
+    def _scan(self, k: int, ready: int, duration: int, variant: str) -> int | None:
+        """`earliest_fit` from candidate gap k on (k >= 1), vectorized: the first gap where the start
+        after the previous item and its changeover, moved into a shift window that holds the whole
+        operation, leaves room for the changeover to the next item; after the last item otherwise."""
+        starts, ends, kinds = self._arrays()
+        v = self._kind(variant)
+        n = len(starts)
+        t = np.maximum(ready, ends[k - 1 : n - 1] + self._setups[kinds[k - 1 : n - 1], v])
+        if self._shift_starts is not None:
+            t = self._into_shifts(t, duration)
+        ok = (t >= 0) & (t + duration + self._setups[v, kinds[k:]] <= starts[k:])
+        found = np.flatnonzero(ok)
+        if found.size:
+            return int(t[found[0]])
+        last = max(ready, self.ends[-1] + self.line.changeover(self.variants[-1], variant))
+        return self._in_shift(last, duration)
+
+    def _kind(self, variant: str) -> int:
+        """The variant's row in the changeover matrix (grown when a new variant shows up)."""
+        if variant not in self._kinds:
+            self._kinds[variant] = len(self._kinds)
+            names = list(self._kinds)
+            self._setups = np.array([[self.line.changeover(a, b) for b in names] for a in names], dtype=np.int64)
+        return self._kinds[variant]
+
+    def _arrays(self):
+        if self._np is None:
+            self._np = (
+                np.array(self.starts, dtype=np.int64),
+                np.array(self.ends, dtype=np.int64),
+                np.array([self._kind(v) for v in self.variants], dtype=np.int64),
+            )
+        return self._np
+
+    def _into_shifts(self, t, duration: int):
+        """Each start of `t` moved to the earliest start >= it inside one shift window long enough for
+        `duration`; -1 where there is none."""
+        shift_starts, shift_ends = self._shift_arrays
+        k = np.searchsorted(shift_starts, t, side="right") - 1
+        inside = (k >= 0) & (t + duration <= shift_ends[np.maximum(k, 0)])
+        long_enough = np.flatnonzero(shift_ends - shift_starts >= duration)
+        if long_enough.size == 0:
+            return np.where(inside, t, -1)
+        nxt = np.searchsorted(long_enough, k + 1)  # the first long-enough window after window k
+        later = np.where(nxt < long_enough.size, shift_starts[long_enough[np.minimum(nxt, long_enough.size - 1)]], -1)
+        return np.where(inside, t, later)
 
     def insert(self, start: int, end: int, variant: str) -> None:
         k = bisect_left(self.starts, start)
         while k < len(self.starts) and self.starts[k] == start and self.ends[k] <= end:
             k += 1
+        if self._np is not None:
+            starts, ends, kinds = self._np
+            self._np = (np.insert(starts, k, start), np.insert(ends, k, end), np.insert(kinds, k, self._kind(variant)))
         self.starts.insert(k, start)
         self.ends.insert(k, end)
         self.variants.insert(k, variant)
 
     def remove(self, start: int, end: int, variant: str) -> None:
-        self._no_fit.clear()  # the room freed may fit what did not fit before
         k = bisect_right(self.starts, start) - 1
         while not (self.starts[k] == start and self.ends[k] == end and self.variants[k] == variant):
             k -= 1
         del self.starts[k], self.ends[k], self.variants[k]
+        if self._np is not None:
+            self._np = tuple(np.delete(a, k) for a in self._np)
 
     def last_variant_before(self, t: int) -> str | None:
         k = bisect_right(self.ends, t)
@@ -315,3 +368,52 @@ def fifo_insert(problem: Problem, schedule: Schedule, jobs: Iterable[int]) -> Sc
             placements[(j, o)] = placement
             ready = placement.end
     return Schedule(placements)
+
+
+def settle(problem: Problem, schedule: Schedule, jobs: Iterable[int] = ()) -> tuple[Schedule, list[int]]:
+    """`schedule` made feasible on `problem` with as little moving as the dispatcher can manage.
+
+    `schedule` may be partial or broken: a plan pasted onto a floor that has moved since it was made (an
+    operation started late or early and is frozen somewhere else, a maintenance window or a pin arrived,
+    a job is new). Frozen operations go where they are; `jobs` and every job with an operation missing
+    are placed again, heaviest and most urgent first, around what stays; then each rule the checker
+    still finds (a clash with a neighbour or its changeover, a shift or maintenance window, a pin, a
+    release) sends the job that may move back to be placed again, until the plan passes. If that does not
+    settle in a few rounds, everything that has not started is dispatched afresh.
+
+    Returns (the schedule, the jobs placed again). Raises `InfeasibleSchedule` (with its findings) if
+    even a fresh dispatch breaks a rule, and `ProblemError` if an operation fits nowhere.
+    """
+    frozen = {
+        (j, o): Placement(j, o, op.frozen.line, op.frozen.start, op.frozen.end)
+        for j, job in enumerate(problem.jobs)
+        for o, op in enumerate(job.operations)
+        if op.frozen is not None
+    }
+    expected = {(j, o) for j, job in enumerate(problem.jobs) for o in range(len(job.operations))}
+    kept = {key: p for key, p in schedule.placements.items() if key in expected}
+    kept.update(frozen)
+    moved = set(jobs) | {j for j, o in expected if (j, o) not in kept}
+
+    def urgency(j: int) -> tuple:
+        job = problem.jobs[j]
+        return (-job.weight, job.due if job.due is not None else 1 << 62, j)
+
+    for _ in range(6):
+        base = {key: p for key, p in kept.items() if key[0] not in moved or key in frozen}
+        try:
+            current = insert_jobs(problem, Schedule(base), sorted(moved, key=urgency))
+        except ProblemError:
+            break
+        found = findings(problem, current)
+        if not found:
+            return current, sorted(moved)
+        more = {f.jobs[0] for f in found if f.jobs} - moved
+        if not more:
+            break
+        moved |= more
+    fresh = dispatch(problem)
+    found = findings(problem, fresh)
+    if found:
+        raise InfeasibleSchedule("; ".join(f.text for f in found[:20]), found)
+    return fresh, sorted(range(len(problem.jobs)))

@@ -293,3 +293,64 @@ def test_a_new_job_is_placed_when_the_operation_in_hand_overran_into_the_next_ch
     assert_feasible(factory)
     following.refresh_from_db()
     assert following.planned_start >= clock.now() + timedelta(minutes=1)
+
+
+def test_a_run_whose_floor_moved_meanwhile_writes_a_plan_that_passes_the_checker(consumer, factory):
+    # What happens between a run's read of the factory and its write: the floor starts an operation
+    # later than planned (frozen where it really runs now) and a planner takes a line down. The solved
+    # plan pasted as it was would clash with both; the carry-over settles it.
+    from production.scheduler import Placement, Schedule, solve, violations
+
+    scheduled_orders(consumer, count=6)
+    old = factory_problem(factory)
+    solved = solve(old.problem, time_limit=1, workers=1).schedule
+    first = Operation.objects.filter(job__factory=factory).order_by("planned_start").first()
+    first.planned_start += timedelta(minutes=40)
+    first.planned_end += timedelta(minutes=40)
+    first.started_at = first.planned_start
+    first.save(update_fields=["planned_start", "planned_end", "started_at"])
+    line = first.line
+    later = Operation.objects.filter(line=line).order_by("planned_start")
+    MaintenanceWindow.objects.create(
+        line=line, start=later.last().planned_start - timedelta(hours=2), end=later.last().planned_end + timedelta(hours=8)
+    )
+    new = factory_problem(factory)
+    carried = planning._carry_over(old, solved, new)
+    check(new.problem, carried)
+    planning.schedule_write(new, carried)
+    assert_feasible(factory)
+    # Pasted as it was, the plan breaks the rules of the floor as it is now.
+    index = {op.pk: (j, o) for j, ops in enumerate(new.operations) for o, op in enumerate(ops)}
+    pasted = Schedule(
+        {
+            index[op.pk]: Placement(*index[op.pk], p.line, old.minutes(old.at(p.start)), old.minutes(old.at(p.end)))
+            for j, ops in enumerate(old.operations)
+            for o, op in enumerate(ops)
+            if op.pk in index
+            for p in [solved.placements[(j, o)]]
+        }
+    )
+    assert violations(new.problem, pasted)
+
+
+def test_a_plan_that_breaks_a_rule_is_refused_in_the_planners_words_and_nothing_changes(consumer, factory):
+    from production.scheduler import InfeasibleSchedule, Placement, Schedule
+    from production.scheduling import explain_findings, schedule_write
+
+    scheduled_orders(consumer, count=4)
+    fp = factory_problem(factory)
+    current, _ = fp.current()
+    before = placements(factory)
+    # Two jobs of one line on top of each other.
+    on_line = sorted((p for p in current.placements.values() if p.line == 0), key=lambda p: p.start)
+    a, b = on_line[0], on_line[1]
+    clash = dict(current.placements)
+    clash[(b.job, b.op)] = Placement(b.job, b.op, b.line, a.start, a.start + (b.end - b.start))
+    with pytest.raises(InfeasibleSchedule) as caught:
+        with transaction.atomic():
+            schedule_write(fp, Schedule(clash))
+    text = explain_findings(fp, caught.value.findings)
+    assert fp.lines[0].name in text
+    assert fp.jobs[b.job].number in text and fp.jobs[b.job].order_line.order.number in text
+    assert "job " + str(b.job) not in text  # no engine indices
+    assert placements(factory) == before

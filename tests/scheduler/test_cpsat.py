@@ -126,3 +126,34 @@ def test_it_waits_for_a_later_shift_when_that_saves_a_changeover():
     result = solve(problem, time_limit=5, workers=2)
     check(problem, result.schedule)
     assert terms_of(problem, result.schedule) == brute_force(problem) == (0, 0, 24)
+
+
+FT06 = """2 1 0 3 1 6 3 7 5 3 4 6
+1 8 2 5 4 10 5 10 0 10 3 4
+2 5 3 4 5 8 0 9 1 1 4 7
+1 5 0 5 2 5 3 3 4 8 5 9
+2 9 1 3 4 5 5 4 0 3 3 1
+1 3 3 3 5 9 0 10 4 4 2 1"""
+
+
+def test_a_classical_job_shop_goes_to_the_full_model_and_is_proven_optimal():
+    # Fisher and Thompson's 6 x 6 job shop (machine, duration pairs): optimum 55.
+    jobs = []
+    for row in FT06.splitlines():
+        numbers = [int(x) for x in row.split()]
+        ops = tuple(Operation({m: d}) for m, d in zip(numbers[::2], numbers[1::2]))
+        jobs.append(Job(ops))
+    problem = Problem(jobs=tuple(jobs), lines=tuple(Line(name=f"M{m}") for m in range(6)))
+    result = solve(problem, time_limit=20, workers=2)
+    check(problem, result.schedule)
+    assert result.method == "model (job shop)"
+    assert result.status == "OPTIMAL" and result.schedule.makespan() == result.lower_bound == 55
+
+
+def test_a_warm_start_that_breaks_a_rule_is_set_aside():
+    problem = parse_fjs("2 2\n1 1 1 5\n1 1 1 5\n")
+    overlapping = Schedule({(0, 0): Placement(0, 0, 0, 0, 5), (1, 0): Placement(1, 0, 0, 0, 5)})
+    result = solve(problem, time_limit=2, workers=2, hint=overlapping)
+    check(problem, result.schedule)
+    assert result.schedule.makespan() == 10
+    assert any("warm start was set aside" in note for note in result.notes)

@@ -64,8 +64,9 @@ def test_it_prints_one_json_object_for_a_small_file(tmp_path, capsys):
     path.write_text("2 2\n2 2 1 3 2 4 1 2 2\n1 1 1 2\n")
     call_command("schedule_fjsp", str(path), "--time-limit", "2", "--json")
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"makespan", "status", "seconds", "lower_bound", "operations"}
+    assert set(payload) == {"makespan", "status", "seconds", "lower_bound", "optimal", "operations"}
     assert payload["makespan"] == 5 and payload["status"] == "OPTIMAL"
+    assert payload["lower_bound"] == 5 and payload["optimal"] is True
     problem = read_fjs(path)
     schedule = Schedule(
         {(r["job"], r["op"]): Placement(r["job"], r["op"], r["machine"], r["start"], r["end"]) for r in payload["operations"]}
@@ -84,4 +85,5 @@ def test_it_schedules_mk01_to_makespan_40(capsys):
     )
     check(problem, schedule)
     assert payload["makespan"] == schedule.makespan() == 40
+    assert payload["lower_bound"] <= 40
     assert all(0 <= r["machine"] < 6 for r in payload["operations"])

@@ -1,7 +1,9 @@
 """`python manage.py schedule_fjsp FILE --time-limit SECONDS --json`: solve a Brandimarte `.fjs` file.
 
 Runs the factory's solver (`production.scheduler.solve`) on the file and prints one JSON object on
-stdout: makespan, status, seconds, lower_bound and operations ({job, op, machine, start, end}, 0-based).
+stdout: makespan, status, seconds, lower_bound (a proven lower bound on the makespan), optimal (true when
+the makespan is proven optimal: it meets the bound) and operations ({job, op, machine, start, end},
+0-based).
 The progress bar goes to stderr.
 """
 
@@ -48,12 +50,14 @@ class Command(BaseCommand):
             "status": result.status,
             "seconds": round(result.seconds, 3),
             "lower_bound": result.lower_bound,
+            "optimal": result.status == "OPTIMAL",
             "operations": result.schedule.as_rows(),
         }
         if options["json"]:
             self.stdout.write(json.dumps(payload))
         else:
             self.stdout.write(
-                f"makespan {payload['makespan']} ({result.status}, lower bound {result.lower_bound}) "
+                f"makespan {payload['makespan']} ({'proven optimal' if payload['optimal'] else result.status}, "
+                f"lower bound {result.lower_bound}) "
                 f"in {payload['seconds']} s, {len(payload['operations'])} operations"
             )
