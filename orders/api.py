@@ -1,6 +1,5 @@
 """The orders API: the catalog (read) and the consumer's orders."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -179,5 +178,4 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         except OrderInvalid as invalid:
             raise ValidationError(invalid.errors)
-        order = get_object_or_404(self.get_queryset(), pk=order.pk)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)

@@ -27,10 +27,24 @@ class SelectionCheck:
     promised: date | None = None
 
 
+# (family id, its stamp) → the compiled family, per process (see orders/versions.py).
+_compiled: dict[tuple, object] = {}
+_COMPILED_KEEP = 256
+
+
 def family_compiled(family: ProductFamily):
-    """The compiled family (the engine caches it by the spec's fingerprint)."""
-    family = ProductFamily.objects.prefetch_related("groups__options", "rules").get(pk=family.pk)
-    return compile_family(family_spec(family))
+    """The compiled family as stored at `family.updated_at` (read the family now to see the latest).
+
+    Compiled once per process and stamp: a request that has the family row asks no more of the database."""
+    key = (family.pk, family.updated_at)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        rows = ProductFamily.objects.prefetch_related("groups__options", "rules").get(pk=family.pk)
+        compiled = compile_family(family_spec(rows))
+        if len(_compiled) >= _COMPILED_KEEP:
+            _compiled.clear()
+        _compiled[key] = compiled
+    return compiled
 
 
 def family_defaults(family: ProductFamily) -> dict:
@@ -71,8 +85,10 @@ def group_error_text(error, group: OptionGroup | None) -> str:
 
 def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:
     """Field (group code) → reasons, for every malformed answer, missing group and broken rule."""
-    groups = {group.code: group for group in family.groups.all()}
     errors: dict = {}
+    if not (result.errors or result.missing or result.broken):
+        return errors
+    groups = {group.code: group for group in family.groups.all()}
     for error in result.errors:
         errors.setdefault(error.group, []).append(group_error_text(error, groups.get(error.group)))
     for group in result.missing:

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cosmo import clock
-from cosmo.numbers import unique_number
+from cosmo.numbers import new_number
 from cosmo.queue import enqueue_on_commit
 from orders.configuration import NoDeliveryDate, delivery_quote, selection_check
 from orders.configurator import SpecError
@@ -71,46 +71,71 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
 def order_place(*, customer, lines: list[LineRequest], delivery_address: str, idempotency_key: str = "") -> Order:
     """Place an order: validate and price every line, save it as accepted, start the pipeline.
 
-    With an idempotency key, placing the same order again returns the first one.
+    With an idempotency key, placing the same order again returns the first one. What happens before the
+    answer is only this: validate, price and quote (from per-process caches of the family, see
+    orders/versions.py), insert the order, its lines and its first timeline entry in one transaction, and
+    enqueue one message once it commits. The returned order carries its lines and timeline in memory.
     """
-    if idempotency_key:
-        existing = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
+    try:
+        checked = order_check(lines=lines, delivery_address=delivery_address)
+    except OrderInvalid:
+        # A retry of an order placed earlier answers with it, whatever the catalog says today.
+        existing = _order_with_key(customer, idempotency_key)
         if existing is not None:
             return existing
-    checked = order_check(lines=lines, delivery_address=delivery_address)
+        raise
     # The date the consumer was shown while configuring is the promise.
     promised = max((c.promised for _, _, c in checked if c.promised is not None), default=None)
-    try:
-        with transaction.atomic():
-            currency = checked[0][0].currency
-            order = Order.objects.create(
-                number=unique_number(Order, "CO"),
-                customer=customer,
-                placed_at=clock.now(),
-                delivery_address=delivery_address.strip(),
-                promised_date=promised,
-                total=sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0")),
-                currency=currency,
-                idempotency_key=idempotency_key,
-            )
-            OrderLine.objects.bulk_create(
-                OrderLine(
-                    order=order,
-                    position=position,
-                    family=family,
-                    configuration=check.configuration,
-                    variant_code=check.variant_code,
-                    quantity=line.quantity,
-                    unit_price=check.unit_price,
-                    price_breakdown=check.breakdown,
+    currency = checked[0][0].currency
+    total = sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0"))
+    for attempt in range(NUMBER_ATTEMPTS):
+        # The unique constraints decide: a number drawn twice (rare) draws again; a key used already (a
+        # retry racing its first attempt, or arriving after it) answers with the first order.
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    number=new_number("CO"),
+                    customer=customer,
+                    placed_at=clock.now(),
+                    delivery_address=delivery_address.strip(),
+                    promised_date=promised,
+                    total=total,
+                    currency=currency,
+                    idempotency_key=idempotency_key,
                 )
-                for position, (family, line, check) in enumerate(checked, start=1)
-            )
-            timeline_add(order=order, event="placed", lines=len(checked), total=str(order.total), currency=currency)
-            enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its order.
-        if idempotency_key:
-            return Order.objects.get(customer=customer, idempotency_key=idempotency_key)
-        raise
-    return order
+                order_lines = OrderLine.objects.bulk_create(
+                    OrderLine(
+                        order=order,
+                        position=position,
+                        family=family,
+                        configuration=check.configuration,
+                        variant_code=check.variant_code,
+                        quantity=line.quantity,
+                        unit_price=check.unit_price,
+                        price_breakdown=check.breakdown,
+                    )
+                    for position, (family, line, check) in enumerate(checked, start=1)
+                )
+                entry = timeline_add(order=order, event="placed", lines=len(checked), total=str(total), currency=currency)
+                enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
+        except IntegrityError:
+            existing = _order_with_key(customer, idempotency_key)
+            if existing is not None:
+                return existing
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
+            continue
+        # The answer is built from what was just written, not read back.
+        order._prefetched_objects_cache = {"lines": order_lines, "timeline": [entry]}
+        return order
+    raise AssertionError("unreachable")
+
+
+# Order numbers are drawn at random from 31^6; a collision is retried this many times in all.
+NUMBER_ATTEMPTS = 5
+
+
+def _order_with_key(customer, idempotency_key: str) -> Order | None:
+    if not idempotency_key:
+        return None
+    return Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()

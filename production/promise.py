@@ -38,6 +38,9 @@ from production.scheduling import (
 
 # The lines as scheduled are kept this long (real seconds) per process, or until the schedule changes.
 CACHE_SECONDS = 30.0
+# Whether the schedule changed is asked of the database at most this often (real seconds) per process:
+# a quote may be this much behind the latest schedule write, and a busy order form costs no query for it.
+RECHECK_SECONDS = 1.0
 
 
 class QuoteError(LookupError):
@@ -52,6 +55,7 @@ class _Cached:
     floor: Floor
     speeds: dict
     lock: threading.Lock
+    checked: float = 0.0
 
 
 _floors: dict[int, _Cached] = {}
@@ -59,19 +63,23 @@ _floors: dict[int, _Cached] = {}
 
 def _floor(factory: Factory) -> _Cached:
     # The cache holds while the schedule and the jobs waiting for parts are the same.
+    cached = _floors.get(factory.pk)
+    now = time.monotonic()
+    if cached is not None and now - cached.checked < RECHECK_SECONDS and now - cached.built < CACHE_SECONDS:
+        return cached
     version = (
         Factory.objects.filter(pk=factory.pk).values_list("schedule_version", flat=True).get(),
         tuple(job.pk for job in jobs_waiting(factory)),
     )
-    cached = _floors.get(factory.pk)
-    if cached is not None and cached.version == version and time.monotonic() - cached.built < CACHE_SECONDS:
+    if cached is not None and cached.version == version and now - cached.built < CACHE_SECONDS:
+        cached.checked = now
         return cached
     fp = factory_problem(factory)
     schedule, unplaced = fp.current()
     floor = Floor(fp.problem, fp.without(schedule, unplaced))
     speeds = line_speeds(factory)
     _hold_places(floor, fp, factory, speeds)
-    cached = _Cached(version, time.monotonic(), fp, floor, speeds, threading.Lock())
+    cached = _Cached(version, time.monotonic(), fp, floor, speeds, threading.Lock(), checked=time.monotonic())
     _floors[factory.pk] = cached
     return cached
 
@@ -109,8 +117,38 @@ def _hold_places(floor: Floor, fp: FactoryProblem, factory: Factory, speeds: dic
 
 
 def forget_floors() -> None:
-    """Drop the cached lines (tests; after master data changed)."""
+    """Drop the cached lines and catalogs (tests; after master data changed)."""
     _floors.clear()
+    _catalogs.clear()
+
+
+@dataclass
+class _FamilyCatalog:
+    catalog: Catalog
+    factory: Factory | None
+    setup_group: str | None
+
+
+# (family id, its stamp) → what the quote reads of the family's master data, per process (orders/versions.py).
+_catalogs: dict[tuple, _FamilyCatalog] = {}
+_CATALOGS_KEEP = 256
+
+
+def _family_catalog(family: ProductFamily) -> _FamilyCatalog:
+    key = (family.pk, family.updated_at)
+    found = _catalogs.get(key)
+    if found is None:
+        catalog = Catalog([family.pk])
+        factory_id = catalog.factory_ids.get(family.pk)
+        found = _FamilyCatalog(
+            catalog=catalog,
+            factory=Factory.objects.filter(pk=factory_id).first() if factory_id else None,
+            setup_group=SetupGroup.objects.filter(family=family).values_list("group_code", flat=True).first(),
+        )
+        if len(_catalogs) >= _CATALOGS_KEEP:
+            _catalogs.clear()
+        _catalogs[key] = found
+    return found
 
 
 def material_ready(factory: Factory, needs: dict[int, Decimal], now: datetime) -> datetime:
@@ -147,19 +185,22 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
     job goes after what is planned, at the earliest slot of each operation in its shifts, with its
     changeovers: nothing planned moves), a safety time and the shipping time. Reads the factory clock. Raises
     `QuoteError` when no date can be given. Takes a few milliseconds: the scheduled lines are cached
-    per process until the schedule changes.
+    per process until the schedule changes (asked at most every `RECHECK_SECONDS`), the family's BOM,
+    routing and factory until its stamp moves (`orders/versions.py`).
     """
     if isinstance(family, str):
         try:
             family = ProductFamily.objects.get(code=family)
         except ProductFamily.DoesNotExist:
             raise QuoteError(f"unknown product family {family!r}") from None
-    catalog = Catalog([family.pk])
+    cached_catalog = _family_catalog(family)
+    catalog = cached_catalog.catalog
     line = OrderLine(family=family, configuration=configuration, quantity=quantity)  # never saved
     try:
-        factory = Factory.objects.get(pk=catalog.factory_id(line))
+        catalog.factory_id(line)
     except LookupError as exc:
         raise QuoteError(str(exc)) from None
+    factory = cached_catalog.factory
     now = clock.now()
     ready = material_ready(factory, catalog.needs(line), now)
     cached = _floor(factory)
@@ -172,10 +213,9 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
     if not operations:
         finish = ready
     else:
-        setup = SetupGroup.objects.filter(family=family).values_list("group_code", flat=True).first()
         job = EngineJob(
             operations=operations,
-            variant=variant_key(family.code, configuration, setup),
+            variant=variant_key(family.code, configuration, cached_catalog.setup_group),
             release=max(0, fp.minutes(ready)),
         )
         with cached.lock:
