@@ -1,5 +1,6 @@
 """The orders API: the catalog (read) and the consumer's orders."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -178,4 +179,18 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         except OrderInvalid as invalid:
             raise ValidationError(invalid.errors)
+        if hasattr(order, "placed_lines"):  # new: answer from the rows just written, without reading them back
+            _served_from(order, lines=order.placed_lines, timeline=order.placed_timeline)
+        else:  # a retry: the first order as it is now
+            order = get_object_or_404(self.get_queryset(), pk=order.pk)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+def _served_from(instance, **rows) -> None:
+    """Make `instance.<name>.all()` answer with rows already in hand, as `prefetch_related` would."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, items in rows.items():
+        queryset = getattr(instance, name).all()
+        queryset._result_cache = list(items)
+        queryset._prefetch_done = True
+        cache[name] = queryset

@@ -74,7 +74,8 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
     With an idempotency key, placing the same order again returns the first one. What happens before the
     answer is only this: validate, price and quote (from per-process caches of the family, see
     orders/versions.py), insert the order, its lines and its first timeline entry in one transaction, and
-    enqueue one message once it commits. The returned order carries its lines and timeline in memory.
+    enqueue one message once it commits. A new order carries its lines and first timeline entry in
+    `placed_lines` and `placed_timeline`.
     """
     try:
         checked = order_check(lines=lines, delivery_address=delivery_address)
@@ -125,8 +126,8 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
             if attempt == NUMBER_ATTEMPTS - 1:
                 raise
             continue
-        # The answer is built from what was just written, not read back.
-        order._prefetched_objects_cache = {"lines": order_lines, "timeline": [entry]}
+        # What was just written, for an answer that need not read it back.
+        order.placed_lines, order.placed_timeline = order_lines, [entry]
         return order
     raise AssertionError("unreachable")
 

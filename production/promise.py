@@ -17,7 +17,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import F, Min, OuterRef, Subquery
 
 from cosmo import clock
 from orders.delivery import shipping_time
@@ -67,6 +67,20 @@ def _floor(factory: Factory) -> _Cached:
     now = time.monotonic()
     if cached is not None and now - cached.checked < RECHECK_SECONDS and now - cached.built < CACHE_SECONDS:
         return cached
+    # One thread of the process checks and rebuilds; the others answer from the lines as they were
+    # meanwhile, instead of all building the same floor at once.
+    if not _rebuilding.acquire(blocking=cached is None):
+        return cached
+    try:
+        return _floor_rebuild(factory, cached, now)
+    finally:
+        _rebuilding.release()
+
+
+_rebuilding = threading.Lock()
+
+
+def _floor_rebuild(factory: Factory, cached: _Cached | None, now: float) -> _Cached:
     version = (
         Factory.objects.filter(pk=factory.pk).values_list("schedule_version", flat=True).get(),
         tuple(job.pk for job in jobs_waiting(factory)),
@@ -153,27 +167,24 @@ def _family_catalog(family: ProductFamily) -> _FamilyCatalog:
 
 def material_ready(factory: Factory, needs: dict[int, Decimal], now: datetime) -> datetime:
     """When every part (id → quantity) is on hand: now if free stock covers it, else after the shortest
-    lead time among the offers for each missing part."""
-    free = {
-        part_id: on_hand - reserved
-        for part_id, on_hand, reserved in Stock.objects.filter(factory=factory, part_id__in=list(needs)).values_list(
-            "part", "on_hand", "reserved"
+    lead time among the offers for each missing part. One query: each part's free stock and quickest offer."""
+    free_stock = Stock.objects.filter(factory=factory, part=OuterRef("pk")).values("pk")
+    rows = (
+        Part.objects.filter(pk__in=list(needs))
+        # Offers belong to the suppliers app; production reads them through the relation, without importing it.
+        .annotate(
+            days=Min("offers__lead_time_days"),
+            free=Subquery(free_stock.annotate(free=F("on_hand") - F("reserved")).values("free")[:1]),
         )
-    }
-    short = [part_id for part_id, quantity in needs.items() if free.get(part_id, Decimal("0")) < quantity]
+        .values_list("pk", "code", "days", "free")
+    )
+    short = [(code, days) for pk, code, days, free in rows if (free or Decimal("0")) < needs[pk]]
     if not short:
         return now
-    # Offers belong to the suppliers app; production reads them through the relation, without importing it.
-    lead = {
-        pk: (code, days)
-        for pk, code, days in Part.objects.filter(pk__in=short)
-        .annotate(days=Min("offers__lead_time_days"))
-        .values_list("pk", "code", "days")
-    }
-    missing = [code for code, days in lead.values() if days is None]
+    missing = [code for code, days in short if days is None]
     if missing:
         raise QuoteError(f"no supplier offers {', '.join(sorted(missing))}")
-    return now + timedelta(days=max(days for _, days in lead.values()))
+    return now + timedelta(days=max(days for _, days in short))
 
 
 def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: int) -> date:
