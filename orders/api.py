@@ -1,5 +1,6 @@
 """The orders API: the catalog (read) and the consumer's orders."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -47,7 +48,7 @@ class FamilySerializer(serializers.ModelSerializer):
 
 class CheckInSerializer(serializers.Serializer):
     selection = serializers.DictField(help_text="Group code → option code, list of option codes, or number.")
-    quantity = serializers.IntegerField(min_value=1, max_value=10000, default=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=settings.COSMO_MAX_LINE_QUANTITY, default=1)
 
 
 class CheckSerializer(serializers.Serializer):
@@ -102,12 +103,18 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
 class OrderLineInSerializer(serializers.Serializer):
     family = serializers.CharField(max_length=32)
     configuration = serializers.DictField()
-    quantity = serializers.IntegerField(min_value=1, max_value=10000)
+    quantity = serializers.IntegerField(min_value=1, max_value=settings.COSMO_MAX_LINE_QUANTITY)
 
 
 class OrderInSerializer(serializers.Serializer):
     delivery_address = serializers.CharField(max_length=500)
-    lines = OrderLineInSerializer(many=True, allow_empty=False)
+    # Refused before any line is looked at: an order of more lines costs no more than a glance.
+    lines = OrderLineInSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=settings.COSMO_MAX_ORDER_LINES,
+        error_messages={"max_length": f"An order has at most {settings.COSMO_MAX_ORDER_LINES} lines."},
+    )
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,9 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
         errors["delivery_address"] = [_("A delivery address is required.")]
     if not lines:
         errors["lines"] = [_("An order needs at least one line.")]
+    if len(lines) > settings.COSMO_MAX_ORDER_LINES:
+        limit = {"count": settings.COSMO_MAX_ORDER_LINES}
+        raise OrderInvalid({"lines": [_("An order has at most %(count)s lines.") % limit]})
     families = {f.code: f for f in ProductFamily.objects.filter(code__in=[ln.family for ln in lines], active=True)}
     checked = []
     for index, line in enumerate(lines):
@@ -47,6 +51,11 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
             continue
         if not isinstance(line.quantity, int) or line.quantity < 1:
             errors[f"{prefix}.quantity"] = [_("The quantity must be a whole number of at least 1.")]
+        elif line.quantity > settings.COSMO_MAX_LINE_QUANTITY:
+            errors[f"{prefix}.quantity"] = [
+                _("A line has at most %(count)s units.") % {"count": settings.COSMO_MAX_LINE_QUANTITY}
+            ]
+            continue
         try:
             check = selection_check(family, line.configuration)
         except SpecError:
