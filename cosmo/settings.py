@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cosmo.middleware.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "lifecycle.urls"

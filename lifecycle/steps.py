@@ -24,7 +24,7 @@ from suppliers.netting import netted_tell, requirements_net
 
 def _locked(order_id: int, stage: str) -> Order | None:
     """The order, locked, if it is still in `stage`; otherwise None (the step was done already)."""
-    return Order.objects.select_for_update().filter(pk=order_id, stage=stage).first()
+    return Order.objects.select_for_update(no_key=True).filter(pk=order_id, stage=stage).first()
 
 
 def order_plan(order_id: int) -> bool:
