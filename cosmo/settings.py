@@ -212,6 +212,8 @@ COSMO_LINE_STANDBY = env_bool("COSMO_LINE_STANDBY", True)
 # `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
 COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
+# The quote asks whether the schedule changed at most this often (real seconds) per web process.
+COSMO_QUOTE_RECHECK_SECONDS = float(os.environ.get("COSMO_QUOTE_RECHECK_SECONDS", "1"))
 # An order has at most this many lines, each at most this many units (a 400 naming the limit otherwise).
 COSMO_MAX_ORDER_LINES = int(os.environ.get("COSMO_MAX_ORDER_LINES", "100"))
 COSMO_MAX_LINE_QUANTITY = int(os.environ.get("COSMO_MAX_LINE_QUANTITY", "10000"))

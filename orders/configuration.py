@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from cosmo.numbers import plain
 from orders.catalog import family_spec
-from orders.configurator import compile_family, default_selection, evaluate
-from orders.configurator.result import Evaluation
+from orders.configurator import check, compile_family, default_selection, evaluate
+from orders.configurator.result import Evaluation, LineCheck
 from orders.models import OptionGroup, ProductFamily
 
 
@@ -83,7 +83,7 @@ def group_error_text(error, group: OptionGroup | None) -> str:
     return texts[error.code] % params if error.code in texts else error.message
 
 
-def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:
+def evaluation_errors(result: Evaluation | LineCheck, family: ProductFamily) -> dict:
     """Field (group code) → reasons, for every malformed answer, missing group and broken rule."""
     errors: dict = {}
     if not (result.errors or result.missing or result.broken):
@@ -94,7 +94,10 @@ def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:
     for group in result.missing:
         if group not in errors:  # a malformed answer already says what is wrong with it
             errors[group] = [_("This group needs an answer.")]
-    option_group = {state.code: state.group for state in result.options.values()}
+    if isinstance(result, LineCheck):
+        option_group = result.option_groups
+    else:
+        option_group = {state.code: state.group for state in result.options.values()}
     for rule in result.broken:
         group = rule.group or next((option_group[o] for o in rule.options if o in option_group), "configuration")
         errors.setdefault(group, []).append(rule.message)
@@ -104,14 +107,13 @@ def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:
 def selection_check(family: ProductFamily, selection) -> SelectionCheck:
     if not isinstance(selection, dict):
         return SelectionCheck(errors={"configuration": [_("The configuration must be an object of group answers.")]})
-    result = selection_evaluate(family, selection)
-    as_json = result.as_dict()
+    result = check(family_compiled(family), selection)
     return SelectionCheck(
         errors=evaluation_errors(result, family),
-        configuration=as_json["selection"],
+        configuration=result.selection_json(),
         variant_code=result.variant_code or "",
         unit_price=result.price,
-        breakdown=as_json["price_lines"],
+        breakdown=result.price_lines_json(),
     )
 
 

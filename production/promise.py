@@ -38,9 +38,6 @@ from production.scheduling import (
 
 # The lines as scheduled are kept this long (real seconds) per process, or until the schedule changes.
 CACHE_SECONDS = 30.0
-# Whether the schedule changed is asked of the database at most this often (real seconds) per process:
-# a quote may be this much behind the latest schedule write, and a busy order form costs no query for it.
-RECHECK_SECONDS = 1.0
 
 
 class QuoteError(LookupError):
@@ -65,7 +62,10 @@ def _floor(factory: Factory) -> _Cached:
     # The cache holds while the schedule and the jobs waiting for parts are the same.
     cached = _floors.get(factory.pk)
     now = time.monotonic()
-    if cached is not None and now - cached.checked < RECHECK_SECONDS and now - cached.built < CACHE_SECONDS:
+    # Whether the schedule changed is asked at most every COSMO_QUOTE_RECHECK_SECONDS per process: a quote
+    # may be that much behind the latest schedule write, and a busy order form costs no query for it.
+    recheck = settings.COSMO_QUOTE_RECHECK_SECONDS
+    if cached is not None and now - cached.checked < recheck and now - cached.built < CACHE_SECONDS:
         return cached
     # One thread of the process checks and rebuilds; the others answer from the lines as they were
     # meanwhile, instead of all building the same floor at once.
@@ -196,7 +196,7 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
     job goes after what is planned, at the earliest slot of each operation in its shifts, with its
     changeovers: nothing planned moves), a safety time and the shipping time. Reads the factory clock. Raises
     `QuoteError` when no date can be given. Takes a few milliseconds: the scheduled lines are cached
-    per process until the schedule changes (asked at most every `RECHECK_SECONDS`), the family's BOM,
+    per process until the schedule changes (asked at most every `COSMO_QUOTE_RECHECK_SECONDS`), the family's BOM,
     routing and factory until its stamp moves (`orders/versions.py`).
     """
     if isinstance(family, str):
