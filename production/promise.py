@@ -17,7 +17,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Min, OuterRef, Subquery
+from django.db import connection
 
 from cosmo import clock
 from orders.delivery import shipping_time
@@ -167,24 +167,36 @@ def _family_catalog(family: ProductFamily) -> _FamilyCatalog:
 
 def material_ready(factory: Factory, needs: dict[int, Decimal], now: datetime) -> datetime:
     """When every part (id → quantity) is on hand: now if free stock covers it, else after the shortest
-    lead time among the offers for each missing part. One query: each part's free stock and quickest offer."""
-    free_stock = Stock.objects.filter(factory=factory, part=OuterRef("pk")).values("pk")
-    rows = (
-        Part.objects.filter(pk__in=list(needs))
-        # Offers belong to the suppliers app; production reads them through the relation, without importing it.
-        .annotate(
-            days=Min("offers__lead_time_days"),
-            free=Subquery(free_stock.annotate(free=F("on_hand") - F("reserved")).values("free")[:1]),
-        )
-        .values_list("pk", "code", "days", "free")
-    )
-    short = [(code, days) for pk, code, days, free in rows if (free or Decimal("0")) < needs[pk]]
+    lead time among the offers for each missing part."""
+    short = [(code, days) for pk, code, days, free in _parts_free_and_lead(factory, needs) if (free or 0) < needs[pk]]
     if not short:
         return now
     missing = [code for code, days in short if days is None]
     if missing:
         raise QuoteError(f"no supplier offers {', '.join(sorted(missing))}")
     return now + timedelta(days=max(days for _, days in short))
+
+
+def _parts_free_and_lead(factory: Factory, needs: dict[int, Decimal]) -> list[tuple]:
+    """(part id, code, quickest lead time in days or None, free stock in the factory or None) of each part,
+    in one query. Written in SQL: it runs for every quote, and building it through the ORM cost more than
+    running it. Offers belong to the suppliers app; their table is reached through the relation, without
+    importing it."""
+    part_ids = list(needs)
+    if not part_ids:
+        return []
+    offer_table = Part._meta.get_field("offers").related_model._meta.db_table
+    marks = ", ".join(["%s"] * len(part_ids))
+    sql = (
+        f"SELECT p.id, p.code,"
+        f" (SELECT MIN(o.lead_time_days) FROM {offer_table} o WHERE o.part_id = p.id),"
+        f" (SELECT s.on_hand - s.reserved FROM {Stock._meta.db_table} s WHERE s.factory_id = %s AND s.part_id = p.id)"
+        f" FROM {Part._meta.db_table} p WHERE p.id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [factory.pk, *part_ids])
+        return [(pk, code, days, Decimal(str(free)) if free is not None else None)
+                for pk, code, days, free in cursor.fetchall()]
 
 
 def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: int) -> date:
