@@ -1,7 +1,10 @@
 """API plumbing shared by every app: one error format, naming each field and the reason."""
 
 from rest_framework import exceptions, pagination, permissions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from cosmo.retry import is_conflict
 
 
 def flatten_errors(detail, prefix: str = "") -> list[dict]:
@@ -29,6 +32,13 @@ def flatten_errors(detail, prefix: str = "") -> list[dict]:
 
 
 def exception_handler(exc, context):
+    if is_conflict(exc):  # a deadlock lost even after its retries: the client may simply try again
+        response = Response(
+            {"errors": [{"field": None, "reason": "Busy with the same rows right now; try again in a moment."}]},
+            status=503,
+        )
+        response["Retry-After"] = "1"
+        return response
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = {"errors": flatten_errors(exc.detail)}

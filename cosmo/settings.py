@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After the session and the user (its refusal page shows who is logged in), before any view.
     "cosmo.hostile.HostileInputMiddleware",
+    "cosmo.middleware.ConflictMiddleware",
     "csp.middleware.CSPMiddleware",
     "cosmo.security.PermissionsPolicyMiddleware",
     # Last: it turns a login refused for too many failures into the lockout answer.
@@ -309,6 +310,8 @@ COSMO_MQTT_SECRET = os.environ.get("COSMO_MQTT_SECRET", "") or SECRET_KEY
 # `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
 COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
+# The quote asks whether the schedule changed at most this often (real seconds) per web process.
+COSMO_QUOTE_RECHECK_SECONDS = float(os.environ.get("COSMO_QUOTE_RECHECK_SECONDS", "1"))
 # The consumer reads an order's times in the time zone of the factory that makes it.
 COSMO_ORDER_TIME_ZONES = "production.bom.orders_time_zones"
 CELERY_BEAT_SCHEDULE = {

@@ -21,7 +21,8 @@ def order_cancel(order_id: int, actor=None) -> Order:
     """Cancel an order until production starts: release its reserved stock, stop buying what suppliers
     have not confirmed yet, take its jobs off the lines, and say so on the timeline."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        # The lock order of suppliers/locks.py: the order, its stock, the suppliers, their purchase orders.
+        order = Order.objects.select_for_update(no_key=True).get(pk=order_id)
         if order.stage not in CANCELLABLE_STAGES:
             raise NotCancellable(
                 _("Order %(number)s is %(stage)s and can no longer be cancelled.")

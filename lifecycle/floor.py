@@ -80,7 +80,7 @@ def orders_start(started: list[Operation], time_zone: str) -> None:
     if not started:
         return
     orders = {op.job.order_line.order_id for op in started}
-    locked = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=orders).order_by("pk")}
+    locked = {o.pk: o for o in Order.objects.select_for_update(no_key=True).filter(pk__in=orders).order_by("pk")}
     for op in sorted(started, key=lambda o: (o.started_at, o.pk)):
         order = locked[op.job.order_line.order_id]
         if order.stage == Stage.SCHEDULED:
@@ -103,7 +103,7 @@ def orders_complete(jobs_done: list[int], time_zone: str) -> int:
         return 0
     order_ids = set(Job.objects.filter(pk__in=jobs_done).values_list("order_line__order_id", flat=True))
     completed = 0
-    for order in Order.objects.select_for_update().filter(pk__in=order_ids, stage=Stage.IN_PRODUCTION).order_by("pk"):
+    for order in Order.objects.select_for_update(no_key=True).filter(pk__in=order_ids, stage=Stage.IN_PRODUCTION).order_by("pk"):
         if Job.objects.filter(order_line__order=order).exclude(status__in=[Job.Status.DONE, Job.Status.CANCELLED]).exists():
             continue
         end = Operation.objects.filter(job__order_line__order=order).aggregate(end=Max("ended_at"))["end"]
@@ -148,7 +148,7 @@ def orders_ship(*, now: datetime | None = None) -> int:
         .filter(end__lte=now - shipping_time())
         .values_list("pk", flat=True)
     )
-    for order in Order.objects.select_for_update().filter(pk__in=list(ready), stage=Stage.COMPLETED).order_by("pk"):
+    for order in Order.objects.select_for_update(no_key=True).filter(pk__in=list(ready), stage=Stage.COMPLETED).order_by("pk"):
         order.move_to(Stage.SHIPPED)
         timeline_add(order=order, event="shipped")
         shipped += 1

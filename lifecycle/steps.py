@@ -45,10 +45,11 @@ def orders_take(
         waiting = waiting.filter(~Exists(unreleased))
     taken: list[Order] = []
     if first is not None:
-        taken = list(waiting.filter(pk=first).select_for_update(skip_locked=True).order_by())
+        taken = list(waiting.filter(pk=first).select_for_update(skip_locked=True, no_key=True).order_by())
     if others and limit > len(taken):
         rest = waiting.exclude(pk=first) if first is not None else waiting
-        taken += list(rest.select_for_update(skip_locked=True).order_by("pk")[: limit - len(taken)])
+        rest = rest.select_for_update(skip_locked=True, no_key=True).order_by("pk")
+        taken += list(rest[: limit - len(taken)])
     return taken
 
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from cosmo.numbers import plain
 from orders.catalog import family_spec
-from orders.configurator import choose, compile_family, default_selection, evaluate, option_statuses
-from orders.configurator.result import Evaluation
+from orders.configurator import check, choose, compile_family, default_selection, evaluate, option_statuses
+from orders.configurator.result import Evaluation, LineCheck
 from orders.models import OptionGroup, ProductFamily
 
 
@@ -27,10 +27,24 @@ class SelectionCheck:
     promised: date | None = None
 
 
+# (family id, its stamp) → the compiled family, per process (see orders/versions.py).
+_compiled: dict[tuple, object] = {}
+_COMPILED_KEEP = 256
+
+
 def family_compiled(family: ProductFamily):
-    """The compiled family (the engine caches it by the spec's fingerprint)."""
-    family = ProductFamily.objects.prefetch_related("groups__options", "rules").get(pk=family.pk)
-    return compile_family(family_spec(family))
+    """The compiled family as stored at `family.updated_at` (read the family now to see the latest).
+
+    Compiled once per process and stamp: a request that has the family row asks no more of the database."""
+    key = (family.pk, family.updated_at)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        rows = ProductFamily.objects.prefetch_related("groups__options", "rules").get(pk=family.pk)
+        compiled = compile_family(family_spec(rows))
+        if len(_compiled) >= _COMPILED_KEEP:
+            _compiled.clear()
+        _compiled[key] = compiled
+    return compiled
 
 
 def family_defaults(family: ProductFamily) -> dict:
@@ -69,16 +83,21 @@ def group_error_text(error, group: OptionGroup | None) -> str:
     return texts[error.code] % params if error.code in texts else error.message
 
 
-def evaluation_errors(result: Evaluation, family: ProductFamily) -> dict:
+def evaluation_errors(result: Evaluation | LineCheck, family: ProductFamily) -> dict:
     """Field (group code) → reasons, for every malformed answer, missing group and broken rule."""
-    groups = {group.code: group for group in family.groups.all()}
     errors: dict = {}
+    if not (result.errors or result.missing or result.broken):
+        return errors
+    groups = {group.code: group for group in family.groups.all()}
     for error in result.errors:
         errors.setdefault(error.group, []).append(group_error_text(error, groups.get(error.group)))
     for group in result.missing:
         if group not in errors:  # a malformed answer already says what is wrong with it
             errors[group] = [_("This group needs an answer.")]
-    option_group = {state.code: state.group for state in result.options.values()}
+    if isinstance(result, LineCheck):
+        option_group = result.option_groups
+    else:
+        option_group = {state.code: state.group for state in result.options.values()}
     for rule in result.broken:
         group = rule.group or next((option_group[o] for o in rule.options if o in option_group), "configuration")
         errors.setdefault(group, []).append(rule.message)
@@ -98,14 +117,13 @@ def selection_check(family: ProductFamily, selection) -> SelectionCheck:
     too_large = selection_size_problem(selection)
     if too_large:
         return SelectionCheck(errors={"configuration": [too_large]})
-    result = selection_evaluate(family, selection)
-    as_json = result.as_dict()
+    result = check(family_compiled(family), selection)
     return SelectionCheck(
         errors=evaluation_errors(result, family),
-        configuration=as_json["selection"],
+        configuration=result.selection_json(),
         variant_code=result.variant_code or "",
         unit_price=result.price,
-        breakdown=as_json["price_lines"],
+        breakdown=result.price_lines_json(),
     )
 
 

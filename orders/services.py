@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cosmo import clock
-from cosmo.hostile import text_problem
 from cosmo.audit import record
-from cosmo.numbers import unique_number
+from cosmo.hostile import text_problem
+from cosmo.numbers import new_number
 from cosmo.queue import enqueue_on_commit
 from orders.configuration import NoDeliveryDate, delivery_quote, no_date_reason, quantity_error, selection_check
 from orders.configurator import SpecError
@@ -129,7 +129,11 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
     """Place an order: validate and price every line, save it as accepted, start the pipeline.
 
     With an idempotency key, placing the same order again within COSMO_IDEMPOTENCY_HOURS returns the first
-    one; the same key with a different order raises IdempotencyConflict.
+    one; the same key with a different order raises IdempotencyConflict. What happens before the answer is
+    only this: validate, price and quote (from per-process caches of the family, see orders/versions.py),
+    insert the order, its lines and its first timeline entry in one transaction, and enqueue one message once
+    it commits. A new order carries its lines and first timeline entry in `placed_lines` and
+    `placed_timeline`.
     """
     fingerprint = ""
     if idempotency_key:
@@ -143,50 +147,68 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
     checked = order_check(lines=lines, delivery_address=delivery_address)
     # The date the consumer was shown while configuring is the promise.
     promised = max((c.promised for _, _, c in checked if c.promised is not None), default=None)
-    try:
-        with transaction.atomic():
-            currency = checked[0][0].currency
-            order = Order.objects.create(
-                number=unique_number(Order, "CO"),
-                customer=customer,
-                placed_at=clock.now(),
-                delivery_address=delivery_address.strip(),
-                promised_date=promised,
-                total=sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0")),
-                currency=currency,
-            )
+    currency = checked[0][0].currency
+    total = sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0"))
+    for attempt in range(NUMBER_ATTEMPTS):
+        # The unique constraints decide: a number drawn twice (rare) draws again; a key used already (a
+        # retry racing its first attempt) answers with the first order, or refuses a different one.
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    number=new_number("CO"),
+                    customer=customer,
+                    placed_at=clock.now(),
+                    delivery_address=delivery_address.strip(),
+                    promised_date=promised,
+                    total=total,
+                    currency=currency,
+                )
+                if idempotency_key:
+                    IdempotencyKey.objects.create(
+                        customer=customer, key=idempotency_key, request_hash=fingerprint, order=order
+                    )
+                order_lines = OrderLine.objects.bulk_create(
+                    OrderLine(
+                        order=order,
+                        position=position,
+                        family=family,
+                        configuration=check.configuration,
+                        variant_code=check.variant_code,
+                        quantity=line.quantity,
+                        unit_price=check.unit_price,
+                        price_breakdown=check.breakdown,
+                    )
+                    for position, (family, line, check) in enumerate(checked, start=1)
+                )
+                entry = timeline_add(
+                    order=order, event="placed", lines=len(checked), total=str(total), currency=currency,
+                    actor=customer,
+                )
+                record(
+                    customer, order, "order", {},
+                    {
+                        "lines": [
+                            {"family": f.code, "variant": c.variant_code, "quantity": ln.quantity}
+                            for f, ln, c in checked
+                        ],
+                        "total": total,
+                        "delivery_address": order.delivery_address,
+                    },
+                )
+                enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
+        except IntegrityError:
             if idempotency_key:
-                IdempotencyKey.objects.create(
-                    customer=customer, key=idempotency_key, request_hash=fingerprint, order=order
-                )
-            OrderLine.objects.bulk_create(
-                OrderLine(
-                    order=order,
-                    position=position,
-                    family=family,
-                    configuration=check.configuration,
-                    variant_code=check.variant_code,
-                    quantity=line.quantity,
-                    unit_price=check.unit_price,
-                    price_breakdown=check.breakdown,
-                )
-                for position, (family, line, check) in enumerate(checked, start=1)
-            )
-            timeline_add(
-                order=order, event="placed", lines=len(checked), total=str(order.total), currency=currency,
-                actor=customer,
-            )
-            record(
-                customer, order, "order", {},
-                {"lines": [{"family": f.code, "variant": c.variant_code, "quantity": ln.quantity} for f, ln, c in checked],
-                 "total": order.total, "delivery_address": order.delivery_address},
-            )
-            enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer as if it had come first.
-        if idempotency_key:
-            existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
-            if existing is not None:
-                return existing
-        raise
-    return order
+                existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
+                if existing is not None:
+                    return existing
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
+            continue
+        # What was just written, for an answer that need not read it back.
+        order.placed_lines, order.placed_timeline = order_lines, [entry]
+        return order
+    raise AssertionError("unreachable")
+
+
+# Order numbers are drawn at random from 31^6; a collision is retried this many times in all.
+NUMBER_ATTEMPTS = 5

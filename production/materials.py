@@ -24,7 +24,7 @@ def stock_locked(*, factory_id: int, part_ids, create: bool = False) -> dict[int
         Stock.objects.bulk_create(
             [Stock(factory_id=factory_id, part_id=part_id) for part_id in part_ids], ignore_conflicts=True
         )
-    rows = Stock.objects.select_for_update().filter(factory_id=factory_id, part_id__in=part_ids).order_by("pk")
+    rows = Stock.objects.select_for_update(no_key=True).filter(factory_id=factory_id, part_id__in=part_ids).order_by("pk")
     return {row.part_id: row for row in rows}
 
 
@@ -81,7 +81,7 @@ def stock_receive(*, factory_id: int, part_id: int, quantity: Decimal, fulfil: l
     # Sums are made in Decimal on the locked rows (SQLite would add decimals as floats in SQL). A
     # requirement never reserves more than it needs (it may have been covered from free stock meanwhile):
     # what it cannot take stays free stock.
-    locked = Requirement.objects.select_for_update().in_bulk([r.pk for r, _ in fulfil])
+    locked = Requirement.objects.select_for_update(no_key=True).in_bulk([r.pk for r, _ in fulfil])
     given = ZERO
     for requirement, received in fulfil:
         current = locked[requirement.pk]

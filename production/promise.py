@@ -17,7 +17,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Min
+from django.db import connection
 
 from cosmo import clock
 from orders.delivery import shipping_time
@@ -52,6 +52,7 @@ class _Cached:
     floor: Floor
     speeds: dict
     lock: threading.Lock
+    checked: float = 0.0
 
 
 _floors: dict[int, _Cached] = {}
@@ -59,19 +60,40 @@ _floors: dict[int, _Cached] = {}
 
 def _floor(factory: Factory) -> _Cached:
     # The cache holds while the schedule and the jobs waiting for parts are the same.
+    cached = _floors.get(factory.pk)
+    now = time.monotonic()
+    # Whether the schedule changed is asked at most every COSMO_QUOTE_RECHECK_SECONDS per process: a quote
+    # may be that much behind the latest schedule write, and a busy order form costs no query for it.
+    recheck = settings.COSMO_QUOTE_RECHECK_SECONDS
+    if cached is not None and now - cached.checked < recheck and now - cached.built < CACHE_SECONDS:
+        return cached
+    # One thread of the process checks and rebuilds; the others answer from the lines as they were
+    # meanwhile, instead of all building the same floor at once.
+    if not _rebuilding.acquire(blocking=cached is None):
+        return cached
+    try:
+        return _floor_rebuild(factory, cached, now)
+    finally:
+        _rebuilding.release()
+
+
+_rebuilding = threading.Lock()
+
+
+def _floor_rebuild(factory: Factory, cached: _Cached | None, now: float) -> _Cached:
     version = (
         Factory.objects.filter(pk=factory.pk).values_list("schedule_version", flat=True).get(),
         tuple(job.pk for job in jobs_waiting(factory)),
     )
-    cached = _floors.get(factory.pk)
-    if cached is not None and cached.version == version and time.monotonic() - cached.built < CACHE_SECONDS:
+    if cached is not None and cached.version == version and now - cached.built < CACHE_SECONDS:
+        cached.checked = now
         return cached
     fp = factory_problem(factory)
     schedule, unplaced = fp.current()
     floor = Floor(fp.problem, fp.without(schedule, unplaced))
     speeds = line_speeds(factory)
     _hold_places(floor, fp, factory, speeds)
-    cached = _Cached(version, time.monotonic(), fp, floor, speeds, threading.Lock())
+    cached = _Cached(version, time.monotonic(), fp, floor, speeds, threading.Lock(), checked=time.monotonic())
     _floors[factory.pk] = cached
     return cached
 
@@ -109,33 +131,72 @@ def _hold_places(floor: Floor, fp: FactoryProblem, factory: Factory, speeds: dic
 
 
 def forget_floors() -> None:
-    """Drop the cached lines (tests; after master data changed)."""
+    """Drop the cached lines and catalogs (tests; after master data changed)."""
     _floors.clear()
+    _catalogs.clear()
+
+
+@dataclass
+class _FamilyCatalog:
+    catalog: Catalog
+    factory: Factory | None
+    setup_group: str | None
+
+
+# (family id, its stamp) → what the quote reads of the family's master data, per process (orders/versions.py).
+_catalogs: dict[tuple, _FamilyCatalog] = {}
+_CATALOGS_KEEP = 256
+
+
+def _family_catalog(family: ProductFamily) -> _FamilyCatalog:
+    key = (family.pk, family.updated_at)
+    found = _catalogs.get(key)
+    if found is None:
+        catalog = Catalog([family.pk])
+        factory_id = catalog.factory_ids.get(family.pk)
+        found = _FamilyCatalog(
+            catalog=catalog,
+            factory=Factory.objects.filter(pk=factory_id).first() if factory_id else None,
+            setup_group=SetupGroup.objects.filter(family=family).values_list("group_code", flat=True).first(),
+        )
+        if len(_catalogs) >= _CATALOGS_KEEP:
+            _catalogs.clear()
+        _catalogs[key] = found
+    return found
 
 
 def material_ready(factory: Factory, needs: dict[int, Decimal], now: datetime) -> datetime:
     """When every part (id → quantity) is on hand: now if free stock covers it, else after the shortest
     lead time among the offers for each missing part."""
-    free = {
-        part_id: on_hand - reserved
-        for part_id, on_hand, reserved in Stock.objects.filter(factory=factory, part_id__in=list(needs)).values_list(
-            "part", "on_hand", "reserved"
-        )
-    }
-    short = [part_id for part_id, quantity in needs.items() if free.get(part_id, Decimal("0")) < quantity]
+    short = [(code, days) for pk, code, days, free in _parts_free_and_lead(factory, needs) if (free or 0) < needs[pk]]
     if not short:
         return now
-    # Offers belong to the suppliers app; production reads them through the relation, without importing it.
-    lead = {
-        pk: (code, days)
-        for pk, code, days in Part.objects.filter(pk__in=short)
-        .annotate(days=Min("offers__lead_time_days"))
-        .values_list("pk", "code", "days")
-    }
-    missing = [code for code, days in lead.values() if days is None]
+    missing = [code for code, days in short if days is None]
     if missing:
         raise QuoteError(f"no supplier offers {', '.join(sorted(missing))}")
-    return now + timedelta(days=max(days for _, days in lead.values()))
+    return now + timedelta(days=max(days for _, days in short))
+
+
+def _parts_free_and_lead(factory: Factory, needs: dict[int, Decimal]) -> list[tuple]:
+    """(part id, code, quickest lead time in days or None, free stock in the factory or None) of each part,
+    in one query. Written in SQL: it runs for every quote, and building it through the ORM cost more than
+    running it. Offers belong to the suppliers app; their table is reached through the relation, without
+    importing it."""
+    part_ids = list(needs)
+    if not part_ids:
+        return []
+    offer_table = Part._meta.get_field("offers").related_model._meta.db_table
+    marks = ", ".join(["%s"] * len(part_ids))
+    sql = (
+        f"SELECT p.id, p.code,"
+        f" (SELECT MIN(o.lead_time_days) FROM {offer_table} o WHERE o.part_id = p.id),"
+        f" (SELECT s.on_hand - s.reserved FROM {Stock._meta.db_table} s WHERE s.factory_id = %s AND s.part_id = p.id)"
+        f" FROM {Part._meta.db_table} p WHERE p.id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [factory.pk, *part_ids])
+        return [(pk, code, days, Decimal(str(free)) if free is not None else None)
+                for pk, code, days, free in cursor.fetchall()]
 
 
 def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: int) -> date:
@@ -147,19 +208,22 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
     job goes after what is planned, at the earliest slot of each operation in its shifts, with its
     changeovers: nothing planned moves), a safety time and the shipping time. Reads the factory clock. Raises
     `QuoteError` when no date can be given. Takes a few milliseconds: the scheduled lines are cached
-    per process until the schedule changes.
+    per process until the schedule changes (asked at most every `COSMO_QUOTE_RECHECK_SECONDS`), the family's BOM,
+    routing and factory until its stamp moves (`orders/versions.py`).
     """
     if isinstance(family, str):
         try:
             family = ProductFamily.objects.get(code=family)
         except ProductFamily.DoesNotExist:
             raise QuoteError(f"unknown product family {family!r}") from None
-    catalog = Catalog([family.pk])
+    cached_catalog = _family_catalog(family)
+    catalog = cached_catalog.catalog
     line = OrderLine(family=family, configuration=configuration, quantity=quantity)  # never saved
     try:
-        factory = Factory.objects.get(pk=catalog.factory_id(line))
+        catalog.factory_id(line)
     except LookupError as exc:
         raise QuoteError(str(exc)) from None
+    factory = cached_catalog.factory
     now = clock.now()
     ready = material_ready(factory, catalog.needs(line), now)
     cached = _floor(factory)
@@ -172,10 +236,9 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
     if not operations:
         finish = ready
     else:
-        setup = SetupGroup.objects.filter(family=family).values_list("group_code", flat=True).first()
         job = EngineJob(
             operations=operations,
-            variant=variant_key(family.code, configuration, setup),
+            variant=variant_key(family.code, configuration, cached_catalog.setup_group),
             release=max(0, fp.minutes(ready)),
         )
         with cached.lock:

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from cosmo import clock
 from cosmo.audit import record
 from cosmo.numbers import plain, unique_number
+from cosmo.retry import conflict_retried
 from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import jobs_release
 from production.models import Part, Requirement
+from suppliers.locks import procurement_lock, purchase_order_locked
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine, Resourcing, Shipment, ShipmentLine
 from suppliers.netting import netted_tell, offers_excluded, requirements_net
 from suppliers.sourcing import OfferBook, lines_reshape, quote_choose
@@ -102,9 +104,32 @@ def _at(day: date, like: datetime, now: datetime) -> datetime:
     return max(datetime.combine(day, like.astimezone(dt_timezone.utc).time(), tzinfo=dt_timezone.utc), now)
 
 
+def _orders_on(po_lines) -> set[int]:
+    """The orders whose requirements sit on these purchase-order lines."""
+    return set(
+        Allocation.objects.filter(po_line__in=po_lines, requirement__isnull=False).values_list(
+            "requirement__order_line__order_id", flat=True
+        )
+    )
+
+
+def _po_locked(po_id: int, po_lines) -> PurchaseOrder:
+    """The purchase order, locked in the one lock order (suppliers/locks.py): the orders on these lines,
+    the stock of their parts, the supplier and every supplier offering one of the parts, then the order."""
+    supplier_id, factory_id = PurchaseOrder.objects.values_list("supplier_id", "factory_id").get(pk=po_id)
+    lines = PurchaseOrderLine.objects.filter(pk__in=po_lines)
+    procurement_lock(
+        order_ids=_orders_on(lines),
+        factory_id=factory_id,
+        part_ids=set(lines.values_list("part_id", flat=True)),
+        supplier_ids=[supplier_id],
+    )
+    return purchase_order_locked(po_id)
+
+
 def _locked_line(po_line_id: int) -> tuple[PurchaseOrder, PurchaseOrderLine]:
     po_id = PurchaseOrderLine.objects.values_list("purchase_order_id", flat=True).get(pk=po_line_id)
-    po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=po_id)
+    po = _po_locked(po_id, [po_line_id])
     line = PurchaseOrderLine.objects.select_related("part", "offer").prefetch_related("offer__price_breaks").get(
         pk=po_line_id
     )
@@ -149,6 +174,7 @@ def requirements_resource(*, requirement_ids, factory, now: datetime) -> None:
     jobs_release(order_ids={r.order_line.order_id for r in requirements}, now=now)
 
 
+@conflict_retried
 def line_confirm(*, po_line_id: int, quantity=None, promised_date=None, actor=None) -> PurchaseOrderLine:
     """The supplier confirms a line: all of it or part (the rest counts as declined and is re-sourced),
     by a promised date (default: the expected date). Requirements that the promise comes too late for
@@ -271,6 +297,7 @@ def _late_to_move(line, allocations, *, promised: datetime, now: datetime) -> li
     return moving
 
 
+@conflict_retried
 def line_reject(*, po_line_id: int, reason: str, actor=None) -> PurchaseOrderLine:
     """The supplier declines a line, saying why; its quantity is re-sourced to the next best offer."""
     with transaction.atomic():
@@ -312,10 +339,15 @@ def line_reject(*, po_line_id: int, reason: str, actor=None) -> PurchaseOrderLin
     return line
 
 
+@conflict_retried
 def purchase_order_confirm(*, purchase_order_id: int, actor=None) -> PurchaseOrder:
     """Confirm every line still awaiting an answer, whole, by its expected date."""
     with transaction.atomic():
-        po = PurchaseOrder.objects.select_for_update().get(pk=purchase_order_id)
+        po = _po_locked(
+            purchase_order_id,
+            PurchaseOrderLine.objects.filter(purchase_order=purchase_order_id, status=PurchaseOrderLine.Status.OPEN)
+            .values_list("pk", flat=True),
+        )
         open_lines = list(po.lines.filter(status=PurchaseOrderLine.Status.OPEN).values_list("pk", flat=True))
         if not open_lines:
             raise ActionRefused(
@@ -328,12 +360,17 @@ def purchase_order_confirm(*, purchase_order_id: int, actor=None) -> PurchaseOrd
     return po
 
 
+@conflict_retried
 def shipment_create(
     *, purchase_order_id: int, expected_arrival, lines: list[tuple[str, object]], actor=None
 ) -> Shipment:
     """The supplier ships confirmed quantity: (part code, quantity) per line, arriving on a date."""
     with transaction.atomic():
-        po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=purchase_order_id)
+        # Shipping writes only the purchase order and its lines: its supplier, then it (suppliers/locks.py).
+        procurement_lock(
+            supplier_ids=PurchaseOrder.objects.filter(pk=purchase_order_id).values_list("supplier_id", flat=True)
+        )
+        po = purchase_order_locked(purchase_order_id)
         now = clock.now()
         errors: dict = {}
         if expected_arrival in (None, ""):

@@ -1,9 +1,9 @@
 """Netting: cover each requirement first from free stock (on hand less reservations), then from quantity
 already on order that nobody is waiting for (the surplus of open purchase-order lines), then by buying.
 
-Stock rows, then surplus allocations, then suppliers are locked, each in primary-key order, so concurrent
-orders wait for each other instead of taking the same unit twice (the database constraints stand behind
-the locks). Must run inside a transaction.
+The stock rows of the parts and the suppliers offering them are locked first (suppliers/locks.py, the
+one lock order), so concurrent orders wait for each other instead of taking the same unit twice (the
+database constraints stand behind the locks). Must run inside a transaction.
 """
 
 from collections import defaultdict
@@ -18,6 +18,7 @@ from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import requirements_reserve
 from production.models import Requirement
+from suppliers.locks import procurement_lock
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine, Resourcing
 from suppliers.sourcing import Bought, allocations_add, shortages_buy
 
@@ -61,7 +62,7 @@ def open_surplus_take(
     if not wants:
         return []
     surpluses = list(
-        Allocation.objects.select_for_update(of=("self",))
+        Allocation.objects.select_for_update(no_key=True, of=("self",))
         .filter(
             requirement__isnull=True,
             quantity__gt=F("received"),
@@ -104,6 +105,9 @@ def requirements_net(*, requirements: list[Requirement], factory, now: datetime)
     netted = Netted(requirements=requirements)
     if not requirements:
         return netted
+    # The lock order of suppliers/locks.py: the stock of these parts and every supplier offering one,
+    # before any surplus, purchase order or line is touched (the caller holds the order).
+    procurement_lock(factory_id=factory.pk, part_ids={r.part_id for r in requirements})
     uncovered = requirements_uncovered(requirements)
     before = {r.pk: r.reserved for r in requirements}
     requirements_reserve(requirements=requirements, factory=factory, uncovered=uncovered)

@@ -14,22 +14,36 @@ from django.utils.translation import gettext as _
 
 from cosmo import clock
 from cosmo.numbers import plain
+from cosmo.retry import conflict_retried
 from orders.models import Order
 from orders.timeline import timeline_add
 from production.materials import jobs_release, stock_locked, stock_receive
 from suppliers.actions import ActionRefused, purchase_order_refresh, quantity_parse
+from suppliers.locks import procurement_lock, purchase_order_locked
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine, Shipment
 
 ZERO = Decimal("0")
 
 
+@conflict_retried
 def shipment_receive(*, shipment_id: int, received: dict[str, object] | None = None, at=None) -> Shipment:
     """Take a shipment in: `received` maps part code → quantity counted (default: what was shipped);
     `at` is when it arrived (default: now on the factory clock)."""
     received = received or {}
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
-        po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=shipment.purchase_order_id)
+        # The shipment (only receiving locks it), then the lock order of suppliers/locks.py: the orders its
+        # parts are for, the stock of its parts, its supplier, its purchase order.
+        shipment = Shipment.objects.select_for_update(no_key=True).get(pk=shipment_id)
+        po_lines = PurchaseOrderLine.objects.filter(shipment_lines__shipment=shipment)
+        procurement_lock(
+            order_ids=Allocation.objects.filter(po_line__in=po_lines, requirement__isnull=False).values_list(
+                "requirement__order_line__order_id", flat=True
+            ),
+            factory_id=PurchaseOrder.objects.values_list("factory_id", flat=True).get(pk=shipment.purchase_order_id),
+            part_ids=po_lines.values_list("part_id", flat=True),
+            supplier_ids=PurchaseOrder.objects.filter(pk=shipment.purchase_order_id).values_list("supplier_id", flat=True),
+        )
+        po = purchase_order_locked(shipment.purchase_order_id)
         now = min(at, clock.now()) if at is not None else clock.now()
         lines = list(shipment.lines.select_related("po_line__part"))
         errors: dict = {}

@@ -58,7 +58,7 @@ def stock_replenish(*, now: datetime | None = None) -> list[PurchaseOrderLine]:
         if stock_position(stock, on_order) > stock.reorder_point:
             continue
         with transaction.atomic():
-            locked = Stock.objects.select_for_update().select_related("factory").get(pk=stock.pk)
+            locked = Stock.objects.select_for_update(no_key=True, of=("self",)).select_related("factory").get(pk=stock.pk)
             position = stock_position(locked, stock_on_order([locked]))  # again, under the lock
             if locked.reorder_point is None or position > locked.reorder_point:
                 continue

@@ -206,10 +206,10 @@ def purchase_orders_open(*, supplier_ids, factory, now: datetime) -> dict[int, P
     answered on any line yet), locked. The suppliers are locked first, in primary-key order, so
     concurrent buyers consolidate into one purchase order."""
     supplier_ids = sorted(set(supplier_ids))
-    list(Supplier.objects.select_for_update().filter(pk__in=supplier_ids).order_by("pk"))
+    list(Supplier.objects.select_for_update(no_key=True).filter(pk__in=supplier_ids).order_by("pk"))
     open_pos = {}
     candidates = (
-        PurchaseOrder.objects.select_for_update(of=("self",))
+        PurchaseOrder.objects.select_for_update(no_key=True, of=("self",))
         .filter(
             supplier_id__in=supplier_ids,
             factory=factory,
@@ -338,7 +338,10 @@ def allocations_release(*, requirements: list[Requirement]) -> dict:
     if not allocations:
         return {"reduced": 0, "cancelled": 0, "kept": 0}
     po_ids = sorted({a.po_line.purchase_order_id for a in allocations})
-    list(PurchaseOrder.objects.select_for_update().filter(pk__in=po_ids).order_by("pk"))
+    # The lock order of suppliers/locks.py: the suppliers, then their purchase orders.
+    suppliers = PurchaseOrder.objects.filter(pk__in=po_ids).values_list("supplier_id", flat=True)
+    list(Supplier.objects.select_for_update(no_key=True).filter(pk__in=suppliers).order_by("pk").values_list("pk"))
+    list(PurchaseOrder.objects.select_for_update(no_key=True).filter(pk__in=po_ids).order_by("pk"))
     lines = {a.po_line_id: a.po_line for a in allocations}
     every = defaultdict(list)
     for allocation in Allocation.objects.filter(po_line__in=list(lines)):
@@ -362,7 +365,7 @@ def allocations_release(*, requirements: list[Requirement]) -> dict:
     lines_reshape(reshaped)
     for pk, received in received_freed.items():
         if received > 0:
-            for surplus in Allocation.objects.select_for_update().filter(po_line_id=pk, requirement__isnull=True):
+            for surplus in Allocation.objects.select_for_update(no_key=True).filter(po_line_id=pk, requirement__isnull=True):
                 surplus.received += received  # in Decimal, not in SQL (SQLite adds decimals as floats)
                 surplus.save(update_fields=["received"])
     return counts

@@ -36,6 +36,12 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _quotes_see_every_schedule_write(settings):
+    # The web tier's quote may lag the schedule by a second; a test reads the schedule it just wrote.
+    settings.COSMO_QUOTE_RECHECK_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_clock():
     # The clock anchor lives in the database, which each test rolls back: forget the cached copy.
     clock.forget_anchor()

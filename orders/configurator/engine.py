@@ -75,6 +75,7 @@ from .result import (
     Evaluation,
     Fix,
     GroupError,
+    LineCheck,
     NumericState,
     OptionState,
     PriceLine,
@@ -1209,6 +1210,34 @@ def evaluate(family: CompiledFamily, selection: Mapping | None) -> Evaluation:
         selection=accepted,
         variant_code=_variant_code(family, answers) if valid else None,
         fix=fix,
+    )
+
+
+def check(family: CompiledFamily, selection: Mapping | None) -> LineCheck:
+    """The part of ``evaluate`` that placing an order needs: validity (missing groups, malformed answers,
+    broken rules), the price, the accepted selection and the variant code, with the same meaning. It
+    skips what only a consumer still choosing needs (every option's availability, the smallest fix), so
+    it costs a fraction of ``evaluate``."""
+    answers, errors = _read(family, selection or {})
+    tv = _truth(family, answers)
+    broken = _broken(family, answers, tv)
+    missing = tuple(g.code for g, a in zip(family.groups, answers) if g.required and a.status != EXACT)
+    valid = not missing and not errors and not broken
+    price, lines = _price(family, answers)
+    accepted = {}
+    for g, answer in zip(family.groups, answers):
+        if answer.status in (EXACT, AT_LEAST):
+            accepted[g.code] = list(answer.value) if g.kind == MULTI else answer.value
+    return LineCheck(
+        valid=valid,
+        missing=missing,
+        errors=tuple(errors),
+        broken=tuple(broken),
+        price=price,
+        price_lines=tuple(lines),
+        selection=accepted,
+        variant_code=_variant_code(family, answers) if valid else None,
+        option_groups={o.code: g.code for g in family.groups for o in g.options},
     )
 
 

@@ -170,6 +170,28 @@ class Evaluation:
         return jsonable(dataclasses.asdict(self))
 
 
+@dataclass(frozen=True)
+class LineCheck:
+    """What placing an order needs to know of a selection (``engine.check``): the fields of ``Evaluation``
+    of the same names, without the availability of every option and without a fix."""
+
+    valid: bool
+    missing: tuple[str, ...]
+    errors: tuple[GroupError, ...]
+    broken: tuple[BrokenRule, ...]
+    price: Decimal
+    price_lines: tuple[PriceLine, ...]
+    selection: dict
+    variant_code: str | None
+    option_groups: dict[str, str]  # option code → its group's code, for naming the field of a broken rule
+
+    def selection_json(self) -> dict:
+        return jsonable(self.selection)
+
+    def price_lines_json(self) -> list:
+        return [jsonable(dataclasses.asdict(line)) for line in self.price_lines]
+
+
 def jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
