@@ -189,6 +189,9 @@ COSMO_STUCK_AFTER = float(os.environ.get("COSMO_STUCK_AFTER", "60"))
 COSMO_PROCUREMENT_TICK = float(os.environ.get("COSMO_PROCUREMENT_TICK", "10"))
 # A purchase order keeps taking new lines for its supplier this many factory hours after it is sent.
 COSMO_CONSOLIDATION_HOURS = float(os.environ.get("COSMO_CONSOLIDATION_HOURS", "4"))
+# A supplier that declined a part is not asked for it again for this many factory days (while another
+# offer for the part exists).
+COSMO_DECLINE_MEMORY_DAYS = float(os.environ.get("COSMO_DECLINE_MEMORY_DAYS", "7"))
 # Scheduling: the periodic optimization of each factory whose schedule changed, its time limit and threads.
 COSMO_OPTIMIZE_INTERVAL = float(os.environ.get("COSMO_OPTIMIZE_INTERVAL", "900"))
 COSMO_OPTIMIZE_SECONDS = float(os.environ.get("COSMO_OPTIMIZE_SECONDS", "10"))
