@@ -42,6 +42,7 @@ from production.scheduler import (
     violations,
 )
 from production.scheduling import FactoryProblem, due_from_promise, factory_problem, schedule_write
+from production.waiting import waiting_jobs_hit
 
 log = logging.getLogger(__name__)
 
@@ -429,6 +430,18 @@ def job_pin(*, job: Job, line: Line, user=None) -> int:
     return moved
 
 
+def job_unpin(*, job: Job, user=None) -> int:
+    """Free the job's operations that have not started from their pin and ask for an optimization.
+    Returns how many operations were unpinned (0: it was not pinned)."""
+    with transaction.atomic():
+        _lock(job.factory_id)
+        freed = job.operations.filter(started_at__isnull=True, pinned_line__isnull=False).update(pinned_line=None)
+    if freed:
+        _bump(job.factory_id)
+        run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PIN, user=user)
+    return freed
+
+
 PRIORITIES = range(1, 10)
 
 
@@ -461,10 +474,15 @@ class MaintenancePreview:
     end: datetime
     delayed: list[LateOrder]
     moved_jobs: int
+    waiting: list  # jobs waiting for material that the window touches (production.waiting.WaitingJob)
 
     @property
     def going_late(self) -> list[LateOrder]:
         return [d for d in self.delayed if d.due is not None and d.after > d.due and not d.late_before]
+
+    @property
+    def waiting_late(self) -> list:
+        return [w for w in self.waiting if w.goes_late]
 
 
 def maintenance_check(*, line: Line, start: datetime, end: datetime) -> None:
@@ -497,7 +515,8 @@ def maintenance_preview(*, line: Line, start: datetime, end: datetime) -> Mainte
             late_before = job.due_date is not None and was > job.due_date
             delayed.append(LateOrder(job.order_line.order.number, job.number, job.due_date, was, will, late_before))
     delayed.sort(key=lambda d: (d.due is None or d.after <= d.due, d.order))
-    return MaintenancePreview(line, start, end, delayed, len(broken))
+    waiting = waiting_jobs_hit(line=line, start=start, end=end, now=before.origin)
+    return MaintenancePreview(line, start, end, delayed, len(broken), waiting)
 
 
 def maintenance_apply(*, line: Line, start: datetime, end: datetime, reason: str = "", user=None) -> MaintenanceWindow:
