@@ -498,9 +498,16 @@ def maintenance_check(*, line: Line, start: datetime, end: datetime) -> None:
 def _with_window(factory: Factory, line: Line, start: datetime, end: datetime):
     before = factory_problem(factory)
     current = schedule_replanned(before)
-    after = factory_problem(factory, now=before.origin, extra_maintenance=(line, start, end))
-    broken = _broken_jobs(after, current)
-    schedule = _repair(after, current, broken) if broken else current
+    try:
+        after = factory_problem(factory, now=before.origin, extra_maintenance=(line, start, end))
+        broken = _broken_jobs(after, current)
+        schedule = _repair(after, current, broken) if broken else current
+    except ProblemError:
+        raise PlanningError(
+            _("With %(line)s down until %(end)s, some job has no line left to run on within the planning horizon: "
+              "shorten the window or let another line make its product.")
+            % {"line": line.name, "end": date_format(timezone.localtime(end, ZoneInfo(factory.timezone)), "Y-m-d H:i")}
+        ) from None
     return before, current, after, schedule, broken
 
 

@@ -5,9 +5,11 @@ line is back only after its due date (or its parts arrive after it anyway)."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from production.materials import jobs_expected_release, jobs_waiting
 from production.models import Job, Line, LineCapability
+from production.scheduling import due_from_promise
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ def waiting_jobs_hit(*, line: Line, start: datetime, end: datetime, now: datetim
     ):
         capable.setdefault(family_id, set()).add(code)
     arrivals = jobs_expected_release(waiting, now)
+    zone = ZoneInfo(line.factory.timezone)
     hit = []
     for job in waiting:
         lines = capable.get(job.order_line.family_id, set())
@@ -35,7 +38,8 @@ def waiting_jobs_hit(*, line: Line, start: datetime, end: datetime, now: datetim
         if line.code not in lines or (arrival is not None and arrival >= end):
             continue
         others = sorted(lines - {line.code})
-        due = job.due_date
+        promised = job.order_line.order.promised_date
+        due = job.due_date or (due_from_promise(promised, zone) if promised else None)
         goes_late = due is not None and (
             (not others and end > due) or (arrival is not None and arrival > due)
         )
