@@ -216,6 +216,10 @@ COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
 # The consumer reads an order's times in the time zone of the factory that makes it.
 COSMO_ORDER_TIME_ZONES = "production.bom.orders_time_zones"
+# Options that cannot be made (no BOM line or routing step for them): offered as unavailable until fixed.
+COSMO_OPTIONS_UNCOVERED = "production.bom.options_uncovered"
+# What an order waits for from its suppliers, in a consumer's words (read by the order page).
+COSMO_ORDERS_WAITING_ON = "production.materials.orders_waiting_on"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-orders": {"task": "lifecycle.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
     "suppliers-autopilot": {"task": "lifecycle.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},

@@ -20,3 +20,9 @@ def orders_time_zones(orders) -> dict[int, ZoneInfo]:
 def timeline_add(*, order, event: str, **params):
     """Write one entry on the order's timeline, at the factory clock's now, in the order's current stage."""
     return TimelineEntry.objects.create(order=order, at=clock.now(), stage=order.stage, event=event, params=params)
+
+
+def orders_waiting_on(orders) -> dict[int, list[str]]:
+    """Order id → what the order waits for from its suppliers, in words (`COSMO_ORDERS_WAITING_ON`)."""
+    path = getattr(settings, "COSMO_ORDERS_WAITING_ON", "")
+    return import_string(path)([order.pk for order in orders]) if path else {}

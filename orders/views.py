@@ -26,7 +26,7 @@ from orders.models import (
 )
 from orders.picture import product_svg
 from orders.services import LineRequest, OrderInvalid, order_place
-from orders.timeline import orders_time_zones
+from orders.timeline import orders_time_zones, orders_waiting_on
 
 
 @consumer_required
@@ -177,6 +177,7 @@ def order_detail(request, number):
         making = order.timeline.filter(event="operation_started").order_by("at", "pk").last()
     # Every time on the page is the factory's, as are the times written in the timeline's texts.
     time_zone = orders_time_zones([order])[order.pk]
-    context = {"order": order, "cancellable": CANCELLABLE_STAGES, "making": making, "time_zone": time_zone}
+    context = {"order": order, "cancellable": CANCELLABLE_STAGES, "making": making, "time_zone": time_zone,
+               "waiting_on": orders_waiting_on([order]).get(order.pk, []) if order.stage == Stage.MATERIALS else []}
     with timezone.override(time_zone):
         return render(request, template, context)
