@@ -275,6 +275,9 @@ COSMO_STEP_BATCH = int(os.environ.get("COSMO_STEP_BATCH", "100"))
 COSMO_PROCUREMENT_TICK = float(os.environ.get("COSMO_PROCUREMENT_TICK", "10"))
 # A purchase order keeps taking new lines for its supplier this many factory hours after it is sent.
 COSMO_CONSOLIDATION_HOURS = float(os.environ.get("COSMO_CONSOLIDATION_HOURS", "4"))
+# A supplier that declined a part is not asked for it again for this many factory days (while another
+# offer for the part exists).
+COSMO_DECLINE_MEMORY_DAYS = float(os.environ.get("COSMO_DECLINE_MEMORY_DAYS", "7"))
 # Scheduling: the periodic optimization of each factory whose schedule changed, its time limit and threads.
 COSMO_OPTIMIZE_INTERVAL = float(os.environ.get("COSMO_OPTIMIZE_INTERVAL", "900"))
 COSMO_OPTIMIZE_SECONDS = float(os.environ.get("COSMO_OPTIMIZE_SECONDS", "10"))
@@ -314,6 +317,10 @@ COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
 COSMO_QUOTE_RECHECK_SECONDS = float(os.environ.get("COSMO_QUOTE_RECHECK_SECONDS", "1"))
 # The consumer reads an order's times in the time zone of the factory that makes it.
 COSMO_ORDER_TIME_ZONES = "production.bom.orders_time_zones"
+# Options that cannot be made (no BOM line or routing step for them): offered as unavailable until fixed.
+COSMO_OPTIONS_UNCOVERED = "production.bom.options_uncovered"
+# What an order waits for from its suppliers, in a consumer's words (read by the order page).
+COSMO_ORDERS_WAITING_ON = "production.materials.orders_waiting_on"
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-orders": {"task": "lifecycle.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
     "suppliers-autopilot": {"task": "lifecycle.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},

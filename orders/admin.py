@@ -1,29 +1,106 @@
+from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cosmo.admin import AuditedAdmin
-from orders.catalog import family_spec
-from orders.configurator import check_family, forget_family
+from orders.catalog import family_spec, options_uncovered
+from orders.configurator import FamilyProblem, check_family, forget_family
 from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, Rule, SavedConfiguration, TimelineEntry
+from orders.rule_check import CODE_LISTS, codes_parse, rule_errors
 
 
 def family_problems(family: ProductFamily):
-    """What the configurator finds wrong with a family as stored: unknown options in rules, options that
-    can never be chosen, rule sets that admit no valid configuration, and specs that cannot compile."""
+    """What is wrong with a family as stored: options the factory cannot make (no BOM line or routing
+    step: they cannot be ordered until they have one), then what the configurator finds (unknown options
+    in rules, options that can never be chosen, rule sets that admit no valid configuration, specs that
+    cannot compile)."""
     family = ProductFamily.objects.prefetch_related("groups__options", "rules").get(pk=family.pk)
-    return check_family(family_spec(family))
+    names = dict(Option.objects.filter(group__family=family).values_list("code", "name"))
+    uncovered = [
+        FamilyProblem("error", "not_made", _("%(name)s (%(code)s) cannot be ordered: %(why)s.")
+                      % {"name": names.get(code, code), "code": code, "why": why}, code)
+        for code, why in sorted(options_uncovered(family).items())
+    ]
+    return uncovered + [p for p in check_family(family_spec(family)) if p.subject not in {u.subject for u in uncovered}]
 
 
-class OptionGroupInline(admin.StackedInline):
+class CodesField(forms.CharField):
+    """Option codes typed one line long ("PANEL_WHITE, CTRL_SMART"), stored as a JSON list."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        codes = codes_parse(value)
+        return value if codes is None else codes
+
+
+class RuleForm(forms.ModelForm):
+    """A rule checked on save: its codes are options of its family, its shape fits its kind."""
+
+    condition_all = CodesField(label=_("when all of"), required=False)
+    condition_any = CodesField(label=_("when any of"), required=False)
+    condition_none = CodesField(label=_("when none of"), required=False)
+    targets = CodesField(label=_("target options"), required=False)
+
+    class Meta:
+        model = Rule
+        fields = "__all__"
+        widgets = {
+            "message": forms.TextInput(attrs={"size": 40}),
+            "minimum": forms.NumberInput(attrs={"style": "width: 6em"}),
+            "maximum": forms.NumberInput(attrs={"style": "width: 6em"}),
+            "amount": forms.NumberInput(attrs={"style": "width: 6em"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in CODE_LISTS:
+            self.fields[field].widget = forms.TextInput(attrs={"size": 22, "placeholder": "CODE, CODE"})
+
+    def clean(self):
+        data = super().clean()
+        family = data.get("family") or (self.instance.family if self.instance.family_id else None)
+        for field, reasons in rule_errors(family=family, data=data).items():
+            for reason in reasons:
+                self.add_error(field if field in self.fields else None, reason)
+        return data
+
+
+class OptionGroupInline(admin.TabularInline):
     model = OptionGroup
     extra = 0
     show_change_link = True
+    fields = ["position", "code", "name", "kind", "required", "options_list"]
+    readonly_fields = ["options_list"]
+
+    @admin.display(description=_("options (edit them on the group's page)"))
+    def options_list(self, group):
+        if group.pk is None:
+            return "—"
+        url = reverse("admin:orders_optiongroup_change", args=[group.pk])
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            format_html_join(", ", "{} <span class=\"quiet\">{}</span>", ((o.name, price_text(o.price)) for o in group.options.all())),
+            url, _("edit options"),
+        )
+
+
+def price_text(amount) -> str:
+    """A price difference as a person writes it: +55.00, −55.00, or nothing for zero."""
+    if not amount:
+        return ""
+    return f"+{amount:.2f}" if amount > 0 else f"−{-amount:.2f}"
 
 
 class RuleInline(admin.TabularInline):
     model = Rule
+    form = RuleForm
     extra = 0
+    fields = ["code", "kind", "condition_all", "condition_any", "condition_none", "targets", "group_code",
+              "minimum", "maximum", "amount", "message"]
 
 
 @admin.register(ProductFamily)
@@ -65,6 +142,7 @@ class ProductFamilyAdmin(AuditedAdmin):
 class OptionInline(admin.TabularInline):
     model = Option
     extra = 0
+    fields = ["code", "name", "price", "is_default", "active", "layer"]
 
 
 @admin.register(OptionGroup)
@@ -85,6 +163,7 @@ class SavedConfigurationAdmin(AuditedAdmin):
 
 @admin.register(Rule)
 class RuleAdmin(AuditedAdmin):
+    form = RuleForm
     list_display = ["family", "code", "kind", "message"]
     list_filter = ["family", "kind"]
 

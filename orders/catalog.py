@@ -2,14 +2,25 @@
 
 import dataclasses
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from orders.configurator import spec as cs
 from orders.models import Option, OptionGroup, ProductFamily, Rule
 
 
+def options_uncovered(family: ProductFamily) -> dict[str, str]:
+    """Option code → why the factory cannot make it yet (no BOM line or routing step for it), read
+    through `COSMO_OPTIONS_UNCOVERED` (`orders` does not import `production`)."""
+    path = getattr(settings, "COSMO_OPTIONS_UNCOVERED", "")
+    return import_string(path)([family.pk]).get(family.pk, {}) if path and family.pk else {}
+
+
 def family_spec(family: ProductFamily) -> cs.Family:
-    """The configurator's plain-data spec of a family, as stored now."""
+    """The configurator's plain-data spec of a family, as stored now. An option the factory cannot make
+    yet (`options_uncovered`) is inactive: it cannot be ordered until its BOM line or routing step exists."""
+    uncovered = options_uncovered(family)
     groups = []
     for group in family.groups.all():
         groups.append(
@@ -27,7 +38,8 @@ def family_spec(family: ProductFamily) -> cs.Family:
                 default=group.default_value,
                 options=tuple(
                     cs.Option(
-                        code=o.code, name=o.name, price=o.price, is_default=o.is_default, active=o.active, layer=o.layer
+                        code=o.code, name=o.name, price=o.price, is_default=o.is_default,
+                        active=o.active and o.code not in uncovered, layer=o.layer,
                     )
                     for o in group.options.all()
                 ),

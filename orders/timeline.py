@@ -40,3 +40,9 @@ def timelines_add(entries: list[tuple]) -> None:
         TimelineEntry(order=order, at=at, stage=order.stage, event=event, params=params)
         for order, event, params in entries
     )
+
+
+def orders_waiting_on(orders) -> dict[int, list[str]]:
+    """Order id → what the order waits for from its suppliers, in words (`COSMO_ORDERS_WAITING_ON`)."""
+    path = getattr(settings, "COSMO_ORDERS_WAITING_ON", "")
+    return import_string(path)([order.pk for order in orders]) if path else {}

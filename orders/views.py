@@ -40,7 +40,7 @@ from orders.models import (
 )
 from orders.picture import product_svg
 from orders.services import LineRequest, OrderInvalid, order_place
-from orders.timeline import orders_time_zones
+from orders.timeline import orders_time_zones, orders_waiting_on
 
 
 @consumer_required
@@ -353,6 +353,7 @@ def order_detail(request, number):
         "time_zone": time_zone,
         "lines": lines,
         "stages": stage_tracker(order),
+        "waiting_on": orders_waiting_on([order]).get(order.pk, []) if order.stage == Stage.MATERIALS else [],
     }
     with timezone.override(time_zone):
         return render(request, template, context)

@@ -12,7 +12,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from orders.delivery import shipping_time
-from orders.models import Order, OrderLine
+from django.utils.translation import gettext as _
+
+from orders.models import Option, Order, OrderLine
 from production.models import (
     BomLine,
     Factory,
@@ -226,3 +228,48 @@ def order_explode(*, order: Order, need_date: datetime | None = None) -> dict:
     need_date = need_date or need_date_estimate(order, Catalog(line.family_id for line in lines))
     return order_lines_explode(lines=lines, need_dates={order.pk: need_date})
 
+
+
+def _may_hold_with(row, option: str, group: set[str]) -> bool:
+    """Whether a BOM line's or routing step's condition can hold when `option` is the group's choice."""
+    if (set(row.condition_all) & group) - {option} or option in row.condition_none:
+        return False
+    anys = set(row.condition_any)
+    return not (anys and anys <= group and option not in anys)
+
+
+def options_uncovered(family_ids) -> dict[int, dict[str, str]]:
+    """Family id → {option code: why it cannot be made}. An option is not covered by the BOM when every
+    other option of its single-choice group (two or more) brings a part of its own and it brings none (an
+    air conditioner with that front panel would be built without a panel); it is not covered by the
+    routing when no operation of the family can run with it. Such an option cannot be ordered (the
+    catalog offers it as unavailable) until its BOM line or routing step is added."""
+    bom, routing = defaultdict(list), defaultdict(list)
+    for row in BomLine.objects.filter(family_id__in=list(family_ids)):
+        bom[row.family_id].append(row)
+    for row in RoutingStep.objects.filter(family_id__in=list(family_ids)):
+        routing[row.family_id].append(row)
+    groups = defaultdict(lambda: defaultdict(list))
+    for family_id, group_id, kind, code in Option.objects.filter(
+        group__family_id__in=list(family_ids), active=True
+    ).values_list("group__family_id", "group_id", "group__kind", "code"):
+        groups[family_id][(group_id, kind)].append(code)
+    uncovered: dict[int, dict[str, str]] = {}
+    for family_id, by_group in groups.items():
+        found = {}
+        for (_group_id, kind), codes in by_group.items():
+            group = set(codes)
+            if routing[family_id]:
+                for code in codes:
+                    if not any(_may_hold_with(step, code, group) for step in routing[family_id]):
+                        found[code] = _("no operation of the routing runs with it")
+            if kind != "single" or len(codes) < 3:
+                continue
+            own = {code for code in codes
+                   if any(code in row.condition_all or code in set(row.condition_any) for row in bom[family_id])}
+            for code in sorted(group - own):
+                if len(own) == len(group) - 1:
+                    found.setdefault(code, _("it has no BOM line, while every other choice of its group brings a part"))
+        if found:
+            uncovered[family_id] = found
+    return uncovered

@@ -1,6 +1,11 @@
 """The Gantt chart of a factory as plain shapes for a server-rendered SVG: lines as rows, operations
 coloured by family, changeovers (hatched) before the operation that needs them, shift breaks (grey) and
-maintenance windows (red), late jobs outlined, the factory's now as a line, a tooltip on each bar."""
+maintenance windows (red), late jobs outlined, pinned operations marked, the factory's now as a line, a
+tooltip on each bar in the catalog's words.
+
+A horizon (a day, a week, a month from a little before now) is drawn on a fixed drawing width that the
+page scales to its card (`viewBox`), so the chart fills its space at any horizon; the axis has two rows,
+days above and hours (or weekdays) below, so labels never overlap."""
 
 from __future__ import annotations
 
@@ -10,15 +15,18 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from orders.models import Option, OptionGroup
 from production.models import MaintenanceWindow, Operation, SetupGroup
 from production.scheduling import FactoryProblem, variant_key
 
-ZOOMS = (2, 4, 8, 16, 32, 64)  # pixels per hour
-DEFAULT_ZOOM = 8
+# horizon → (hours shown, hours before now, hours between minor ticks, label every n minor ticks)
+HORIZONS = {"day": (30, 4, 1, 1), "week": (7 * 24, 12, 6, 1), "month": (31 * 24, 24, 24, 0)}
+DEFAULT_HORIZON = "week"
+DRAWING = 1200  # the drawing's width in SVG units; the page scales it to the card
 ROW = 34
 BAR = 24
-LABEL = 150
-AXIS = 34
+LABEL = 110
+AXIS = 40
 PALETTE = ["#2f7ed8", "#e4812f", "#3a9a5b", "#8e5cc4", "#c94f7c", "#6b8e23", "#b8860b", "#20a3a8"]
 
 
@@ -33,44 +41,60 @@ class Shape:
     title: str = ""
     late: bool = False
     job: str = ""
+    pinned: bool = False
 
 
 def family_colours(codes) -> dict[str, str]:
     return {code: PALETTE[k % len(PALETTE)] for k, code in enumerate(sorted(set(codes)))}
 
 
-def _configuration_text(configuration: dict) -> str:
+def catalog_names(family_ids) -> dict:
+    """(family id, group code) → group name and (family id, option code) → option name."""
+    names = {}
+    for family_id, code, name in OptionGroup.objects.filter(family_id__in=set(family_ids)).values_list(
+        "family_id", "code", "name"
+    ):
+        names[(family_id, code)] = name
+    for family_id, code, name in Option.objects.filter(group__family_id__in=set(family_ids)).values_list(
+        "group__family_id", "code", "name"
+    ):
+        names[(family_id, code)] = name
+    return names
+
+
+def configuration_text(family_id: int, configuration: dict, names: dict) -> str:
+    """The configuration in the catalog's words: "Front panel: Arctic white, Wi-Fi: yes"."""
     parts = []
     for group, value in configuration.items():
-        if isinstance(value, list):
-            value = "+".join(value) if value else "—"
-        parts.append(f"{group} {value}")
-    return ", ".join(parts)
+        values = value if isinstance(value, list) else [value]
+        shown = ", ".join(str(names.get((family_id, str(v)), v)) for v in values) if values else "—"
+        parts.append(f"{names.get((family_id, group), group)}: {shown}")
+    return "; ".join(parts)
 
 
-def gantt(fp: FactoryProblem, *, late_jobs: set[int], zoom: int = DEFAULT_ZOOM, days: int | None = None) -> dict:
-    """The chart's shapes and axis for the template. It starts half a day before now and runs past the
-    last planned operation (at most `days` days)."""
-    zoom = zoom if zoom in ZOOMS else DEFAULT_ZOOM
+def gantt(fp: FactoryProblem, *, late_jobs: set[int], horizon: str = DEFAULT_HORIZON) -> dict:
+    """The chart's shapes and axis for the template, over the horizon (day, week or month)."""
+    horizon = horizon if horizon in HORIZONS else DEFAULT_HORIZON
+    span, before_now, minor, label_every = HORIZONS[horizon]
     tz = ZoneInfo(fp.factory.timezone)
-    start = fp.origin - timedelta(hours=12)
+    start = fp.origin - timedelta(hours=before_now)
+    end = start + timedelta(hours=span)
     ops = list(
         Operation.objects.filter(job__factory=fp.factory, line__isnull=False, planned_end__gt=start)
         .exclude(job__status="cancelled")
-        .select_related("job__order_line__family", "job__order_line__order", "line")
+        .select_related("job__order_line__family", "job__order_line__order", "line", "pinned_line")
         .order_by("line", "planned_start")
     )
-    last = max((op.planned_end for op in ops), default=fp.origin)
-    end = max(last, fp.origin + timedelta(days=2)) + timedelta(hours=12)
-    end = min(end, fp.origin + timedelta(days=days or 30))
-    hours = (end - start).total_seconds() / 3600
-    width = LABEL + hours * zoom
+    zoom = (DRAWING - LABEL) / span  # units per hour
+    width = DRAWING
+    names = catalog_names({op.job.order_line.family_id for op in ops})
 
     def x(moment: datetime) -> float:
-        return LABEL + (moment - start).total_seconds() / 3600 * zoom
+        return LABEL + max(0.0, min(span, (moment - start).total_seconds() / 3600)) * zoom
 
     rows = {line.pk: k for k, line in enumerate(fp.lines)}
     colours = family_colours(op.job.order_line.family.code for op in ops)
+    order_line_family_names = {op.job.order_line.family.code: op.job.order_line.family.name for op in ops}
     setup_groups = dict(SetupGroup.objects.values_list("family_id", "group_code"))
     shapes: list[Shape] = []
 
@@ -118,24 +142,36 @@ def gantt(fp: FactoryProblem, *, late_jobs: set[int], zoom: int = DEFAULT_ZOOM, 
             [
                 _("Order %(order)s · job %(job)s · %(operation)s")
                 % {"order": order_line.order.number, "job": op.job.number, "operation": op.name},
-                f"{order_line.family.name}: {_configuration_text(order_line.configuration)}",
-                f"{local_start:%Y-%m-%d %H:%M} – {local_end:%Y-%m-%d %H:%M} · {op.line.name}",
+                f"{order_line.family.name}: "
+                f"{configuration_text(order_line.family_id, order_line.configuration, names)}",
+                f"{local_start:%Y-%m-%d %H:%M} – {local_end:%Y-%m-%d %H:%M} {local_start.tzname()} · {op.line.name}",
             ]
+            + ([_("Pinned to %(line)s") % {"line": op.pinned_line.name}] if op.pinned_line_id else [])
             + ([_("Late")] if op.job_id in late_jobs else [])
         )
         shapes.append(
             Shape(x(op.planned_start), top(line_row, BAR), max(2.0, x(op.planned_end) - x(op.planned_start)), BAR,
-                  "operation", colours[order_line.family.code], title, op.job_id in late_jobs, op.job.number)
+                  "operation", colours[order_line.family.code], title, op.job_id in late_jobs, op.job.number,
+                  pinned=op.pinned_line_id is not None)
         )
-    ticks = []
-    day = start.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    step = 24 if zoom < 8 else (6 if zoom < 32 else 1)
-    moment = day
+    # Two axis rows: each day's name above; below, the minor ticks (every hour for a day, every 6 hours
+    # for a week, unlabelled for a month, whose days are the labels).
+    days, ticks = [], []
+    moment = start.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     while moment < end:
-        if moment >= start:
-            label = f"{moment:%a %d %b}" if moment.hour == 0 else f"{moment:%H:%M}"
+        lo, hi = max(moment, start), min(moment + timedelta(days=1), end)
+        if hi > lo and x(hi) - x(lo) >= 14:
+            wide = x(hi) - x(lo) >= 70
+            days.append({"x": x(lo) + 3, "label": f"{moment:%a %d %b}" if wide else f"{moment:%d}", "line": x(moment)})
+        moment += timedelta(days=1)
+    moment = start.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+    k = 0
+    while moment < end:
+        if moment >= start and moment.hour % minor == 0:
+            label = f"{moment:%H}" if label_every and k % label_every == 0 else ""
             ticks.append({"x": x(moment), "label": label, "day": moment.hour == 0})
-        moment += timedelta(hours=step)
+            k += 1
+        moment += timedelta(hours=1)
     return {
         "width": round(width),
         "height": AXIS + ROW * len(fp.lines) + 4,
@@ -143,9 +179,10 @@ def gantt(fp: FactoryProblem, *, late_jobs: set[int], zoom: int = DEFAULT_ZOOM, 
         "rows": [{"y": AXIS + k * ROW, "mid": AXIS + k * ROW + ROW / 2 + 4, "line": line} for k, line in enumerate(fp.lines)],
         "shapes": shapes,
         "ticks": ticks,
+        "days": days,
         "now": x(fp.origin),
-        "zoom": zoom,
-        "zoom_in": next((z for z in ZOOMS if z > zoom), None),
-        "zoom_out": next((z for z in reversed(ZOOMS) if z < zoom), None),
-        "legend": sorted(colours.items()),
+        "horizon": horizon,
+        "horizons": [(key, {"day": _("Day"), "week": _("Week"), "month": _("Month")}[key]) for key in HORIZONS],
+        "zone": tz.key,
+        "legend": sorted((order_line_family_names.get(code, code), colour) for code, colour in colours.items()),
     }

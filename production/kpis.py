@@ -51,6 +51,8 @@ def schedule_kpis(fp: FactoryProblem, schedule: Schedule) -> dict:
         "on_time_rate": round(100.0 * (due_jobs - late) / due_jobs, 1) if due_jobs else None,
         "late_jobs": late,
         "changeover_hours": round((terms.changeover if terms else 0) / 60, 2),
+        # The solver's first aim: minutes late × priority, summed over the jobs.
+        "weighted_lateness_hours": round((terms.weighted_tardiness if terms else 0) / 60, 2),
         "wip": wip,
         "mean_lead_time_days": round(sum(lead_days) / len(lead_days), 2) if lead_days else None,
         "makespan_hours": round(max(0, schedule.makespan()) / 60, 1) if problem.jobs else 0.0,

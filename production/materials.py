@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef
+from django.utils.translation import gettext as _
 
 from cosmo.queue import enqueue_on_commit
 from orders.models import Order, Stage
@@ -153,3 +154,33 @@ def jobs_expected_release(jobs: list[Job], now: datetime) -> dict[int, datetime]
         for job_id, at in latest.items()
         if all(pk in covered[job_id] for j, pk in wanted if j == job_id)
     }
+
+
+def orders_waiting_on(order_ids) -> dict[int, list[str]]:
+    """Order id → what it waits for, in words a consumer reads: for each part not in the factory yet, which
+    supplier has it and what that supplier still has to do (answer, ship, deliver), with the date expected.
+    Purchase-order lines are read through the relation names (`production` does not import `suppliers`)."""
+    rows = (
+        Requirement.objects.filter(order_line__order_id__in=list(order_ids), reserved__lt=F("quantity"),
+                                   allocations__isnull=False)
+        .values_list("order_line__order_id", "part__name", "allocations__po_line__purchase_order__supplier__name",
+                     "allocations__po_line__status", "allocations__po_line__shipped_quantity",
+                     "allocations__po_line__quantity", "allocations__po_line__promised_date",
+                     "allocations__po_line__expected_date", "allocations__quantity", "allocations__received")
+        .order_by("order_line__order_id", "part__name")
+    )
+    words: dict[int, list[str]] = {}
+    for order_id, part, supplier, status, shipped, ordered, promised, expected, quantity, received in rows:
+        if received >= quantity or status == "rejected":
+            continue
+        day = (promised or expected).strftime("%Y-%m-%d")
+        if status == "open":
+            text = _("Waiting for %(supplier)s to confirm the %(part)s it was asked for (expected by %(day)s).")
+        elif shipped >= ordered:
+            text = _("The %(part)s is on its way from %(supplier)s, arriving %(day)s.")
+        else:
+            text = _("%(supplier)s confirmed the %(part)s and is to ship it, arriving by %(day)s.")
+        sentence = text % {"supplier": supplier, "part": part.lower(), "day": day}
+        if sentence not in words.setdefault(order_id, []):
+            words[order_id].append(sentence)
+    return words

@@ -372,8 +372,8 @@ class ScheduleRun(models.Model):
         ON_DEMAND = "on_demand", _("On demand")
         PERIODIC = "periodic", _("Periodic")
         MAINTENANCE = "maintenance", _("Maintenance window")
-        PIN = "pin", _("Job pinned")
-        PRIORITY = "priority", _("Priority raised")
+        PIN = "pin", _("Job pinned or unpinned")
+        PRIORITY = "priority", _("Priority changed")
         DRIFT = "drift", _("Reality drifted from the plan")
 
     class Status(models.TextChoices):

@@ -43,6 +43,7 @@ from production.scheduler import (
     violations,
 )
 from production.scheduling import FactoryProblem, due_from_promise, explain_findings, factory_problem, schedule_write
+from production.waiting import waiting_jobs_hit
 
 log = logging.getLogger(__name__)
 
@@ -461,16 +462,17 @@ def _pinned_lines(job: Job) -> str | None:
 
 
 def job_unpin(*, job: Job, user=None) -> int:
-    """Free the job's operations that have not started from their pinned line: the optimization may
-    place them on any capable line again."""
+    """Free the job's operations that have not started from their pin and ask for an optimization: any
+    capable line may take them again. Returns how many operations were unpinned (0: it was not pinned)."""
     with transaction.atomic():
         _lock(job.factory_id)
         before = _pinned_lines(job)
-        if before is None:
-            raise PlanningError(_("Job %(job)s is not pinned to a line.") % {"job": job.number})
-        freed = _movable_operations(job).filter(pinned_line__isnull=False).update(pinned_line=None)
-        record(user, job, "unpin", {"pinned_line": before}, {"pinned_line": _pinned_lines(job)})
-    run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PIN, user=user)
+        freed = job.operations.filter(started_at__isnull=True, pinned_line__isnull=False).update(pinned_line=None)
+        if freed:
+            record(user, job, "unpin", {"pinned_line": before}, {"pinned_line": _pinned_lines(job)})
+    if freed:
+        _bump(job.factory_id)
+        run_request(factory=job.factory, trigger=ScheduleRun.Trigger.PIN, user=user)
     return freed
 
 
@@ -509,10 +511,15 @@ class MaintenancePreview:
     end: datetime
     delayed: list[LateOrder]
     moved_jobs: int
+    waiting: list  # jobs waiting for material that the window touches (production.waiting.WaitingJob)
 
     @property
     def going_late(self) -> list[LateOrder]:
         return [d for d in self.delayed if d.due is not None and d.after > d.due and not d.late_before]
+
+    @property
+    def waiting_late(self) -> list:
+        return [w for w in self.waiting if w.goes_late]
 
 
 def maintenance_check(*, line: Line, start: datetime, end: datetime) -> None:
@@ -528,9 +535,16 @@ def maintenance_check(*, line: Line, start: datetime, end: datetime) -> None:
 def _with_window(factory: Factory, line: Line, start: datetime, end: datetime):
     before = factory_problem(factory)
     current = schedule_replanned(before)
-    after = factory_problem(factory, now=before.origin, extra_maintenance=(line, start, end))
-    broken = _broken_jobs(after, current)
-    schedule = _repair(after, current, broken) if broken else current
+    try:
+        after = factory_problem(factory, now=before.origin, extra_maintenance=(line, start, end))
+        broken = _broken_jobs(after, current)
+        schedule = _repair(after, current, broken) if broken else current
+    except ProblemError:
+        raise PlanningError(
+            _("With %(line)s down until %(end)s, some job has no line left to run on within the planning horizon: "
+              "shorten the window or let another line make its product.")
+            % {"line": line.name, "end": date_format(timezone.localtime(end, ZoneInfo(factory.timezone)), "Y-m-d H:i")}
+        ) from None
     return before, current, after, schedule, broken
 
 
@@ -545,7 +559,8 @@ def maintenance_preview(*, line: Line, start: datetime, end: datetime) -> Mainte
             late_before = job.due_date is not None and was > job.due_date
             delayed.append(LateOrder(job.order_line.order.number, job.number, job.due_date, was, will, late_before))
     delayed.sort(key=lambda d: (d.due is None or d.after <= d.due, d.order))
-    return MaintenancePreview(line, start, end, delayed, len(broken))
+    waiting = waiting_jobs_hit(line=line, start=start, end=end, now=before.origin)
+    return MaintenancePreview(line, start, end, delayed, len(broken), waiting)
 
 
 def maintenance_apply(*, line: Line, start: datetime, end: datetime, reason: str = "", user=None) -> MaintenanceWindow:

@@ -17,9 +17,11 @@ from orders.models import Order, Stage
 from production import planning
 from production.explain import job_states, waiting_state
 from production.materials import jobs_waiting
-from production.gantt import DEFAULT_ZOOM, gantt
+from production.gantt import DEFAULT_HORIZON, gantt
+from production.run_report import run_report, solver_words
 from production.kpis import schedule_kpis
-from production.models import Breakdown, Factory, Job, Line, Operation, ScheduleRun
+from production.models import Breakdown, Factory, Job, Line, LineCapability, Operation, ScheduleRun
+from production.waiting import waiting_jobs_hit
 from production.scheduling import aware, factory_problem
 from production.oee import CAUSES, factory_oee
 from production.shopfloor import floor_now, orders_at_risk
@@ -76,6 +78,13 @@ def _plan(factory: Factory, request) -> dict:
         "material": request.GET.get("material") == "1",
         "line": request.GET.get("line", ""),
     }
+    capable: dict[int, list[Line]] = {}
+    for capability in LineCapability.objects.filter(line__factory=factory).select_related("line").order_by("line__code"):
+        capable.setdefault(capability.family_id, []).append(capability.line)
+    pinned = dict(
+        Operation.objects.filter(job__factory=factory, pinned_line__isnull=False, started_at__isnull=True)
+        .values_list("job_id", "pinned_line__name")
+    )
     rows = []
     for j, job in enumerate(fp.jobs):
         state = states[job.pk]
@@ -98,7 +107,9 @@ def _plan(factory: Factory, request) -> dict:
                 "lines": line_codes,
                 "waiting": waiting,
                 "state": state,
-                "capable": [fp.lines[li] for li in sorted(fp.problem.jobs[j].operations[-1].alternatives)],
+                "capable": capable.get(job.order_line.family_id, []),
+                "on_line": fp.lines[placements[-1].line].code,
+                "pinned": pinned.get(job.pk),
             }
         )
     # Jobs whose parts are still on their way are not on the lines yet; the list shows them and why.
@@ -118,6 +129,8 @@ def _plan(factory: Factory, request) -> dict:
                     "lines": [],
                     "waiting": True,
                     "state": state,
+                    "capable": [],
+                    "pinned": None,
                 }
             )
     rows.sort(key=lambda r: (not r["state"].late, not r["state"].tight, r["end"] is None, r["end"] or now))
@@ -125,11 +138,11 @@ def _plan(factory: Factory, request) -> dict:
     return {
         "factory": factory,
         "kpis": schedule_kpis(fp, schedule) if fp.jobs else None,
-        "chart": gantt(fp, late_jobs=late_ids, zoom=_int(request.GET.get("zoom"), DEFAULT_ZOOM)),
+        "chart": gantt(fp, late_jobs=late_ids, horizon=request.GET.get("horizon", DEFAULT_HORIZON)),
         "rows": rows,
         "filters": filters,
         "lines": fp.lines,
-        "run": ScheduleRun.objects.filter(factory=factory).first(),
+        **_run_context(ScheduleRun.objects.filter(factory=factory).first()),
         "runs": ScheduleRun.objects.filter(factory=factory)[:5],
         "maintenance_form": MaintenanceForm(factory),
         "priorities": list(planning.PRIORITIES),
@@ -158,8 +171,18 @@ def _render(request, factory: Factory, template: str, context: dict) -> HttpResp
 def plan(request, code):
     factory = _factory(code)
     part = request.GET.get("part") if request.htmx else None
+    if part == "run":
+        run = ScheduleRun.objects.filter(factory=factory).first()
+        return _render(request, factory, "production/plan.html#run", {"factory": factory, **_run_context(run)})
     template = "production/plan.html" + {"gantt": "#gantt", "jobs": "#jobs", "kpis": "#kpis"}.get(part, "")
     return _render(request, factory, template, _plan(factory, request))
+
+
+def _run_context(run) -> dict:
+    if run is None:
+        return {"run": None}
+    return {"run": run, "report": run_report(run) if run.status == ScheduleRun.Status.DONE else None,
+            "solver": solver_words(run.solver_status) if run.solver_status else ""}
 
 
 @planner_required
@@ -167,14 +190,14 @@ def plan(request, code):
 def reschedule(request, code):
     factory = _factory(code)
     run = planning.run_request(factory=factory, trigger=ScheduleRun.Trigger.ON_DEMAND, user=request.user)
-    return _render(request, factory, "production/plan.html#run", {"factory": factory, "run": run})
+    return _render(request, factory, "production/plan.html#run", {"factory": factory, **_run_context(run)})
 
 
 @planner_required
 def run_status(request, code, number):
     factory = _factory(code)
     run = get_object_or_404(ScheduleRun, factory=factory, number=number)
-    response = _render(request, factory, "production/plan.html#run", {"factory": factory, "run": run})
+    response = _render(request, factory, "production/plan.html#run", {"factory": factory, **_run_context(run)})
     if not run.is_active and request.GET.get("polling") == "1":
         response["HX-Trigger"] = "schedule-changed"
     return response
@@ -185,9 +208,11 @@ def _job(factory: Factory, number: str) -> Job:
 
 
 def _message(request, text: str, error: bool = False, changed: bool = False) -> HttpResponse:
+    """The answer to a row's action, shown beside the row; a change redraws the chart, the figures and the
+    run (the job list stays, so the answer stays readable, until the optimization it asked for is done)."""
     response = render(request, "production/plan.html#message", {"text": text, "error": error})
     if changed:
-        response["HX-Trigger"] = "schedule-changed"
+        response["HX-Trigger"] = "plan-changed"
     return response
 
 
@@ -203,18 +228,18 @@ def pin(request, code, number):
         planning.job_pin(job=job, line=line, user=request.user)
     except planning.PlanningError as exc:
         return _message(request, str(exc), error=True)
-    return _message(request, _("Job %(job)s is pinned to %(line)s.") % {"job": job.number, "line": line.name}, changed=True)
+    return _message(request, _("Pinned to %(line)s; the schedule is being optimized around it.") % {"line": line.name},
+                    changed=True)
 
 
 @planner_required
 @require_POST
 def unpin(request, code, number):
-    job = _job(_factory(code), number)
-    try:
-        planning.job_unpin(job=job, user=request.user)
-    except planning.PlanningError as exc:
-        return _message(request, str(exc), error=True)
-    return _message(request, _("Job %(job)s is no longer pinned; the schedule is being optimized.") % {"job": job.number}, changed=True)
+    factory = _factory(code)
+    job = _job(factory, number)
+    if not planning.job_unpin(job=job, user=request.user):
+        return _message(request, _("Job %(job)s is not pinned.") % {"job": job.number}, error=True)
+    return _message(request, _("Unpinned: any capable line may take it again."), changed=True)
 
 
 @planner_required
@@ -222,11 +247,19 @@ def unpin(request, code, number):
 def prioritize(request, code, number):
     factory = _factory(code)
     job = _job(factory, number)
+    before = job.priority
+    priority = _int(request.POST.get("priority"), 0)
     try:
-        planning.job_prioritize(job=job, priority=_int(request.POST.get("priority"), 0), user=request.user)
+        planning.job_prioritize(job=job, priority=priority, user=request.user)
     except planning.PlanningError as exc:
         return _message(request, str(exc), error=True)
-    return _message(request, _("Job %(job)s now has priority %(priority)s; the schedule is being optimized.") % {"job": job.number, "priority": request.POST.get("priority")}, changed=True)
+    if priority == before:
+        text = _("Priority stays %(priority)s.") % {"priority": priority}
+    elif priority > before:
+        text = _("Priority raised from %(before)s to %(priority)s; the schedule is being optimized.")
+    else:
+        text = _("Priority lowered from %(before)s to %(priority)s; the schedule is being optimized.")
+    return _message(request, text % {"before": before, "priority": priority}, changed=True)
 
 
 @planner_required
@@ -240,7 +273,9 @@ def maintenance(request, code):
         try:
             if request.POST.get("apply") == "1":
                 window = planning.maintenance_apply(line=data["line"], start=data["start"], end=data["end"], reason=data["reason"], user=request.user)
-                response = _message(request, _("%(line)s is down for maintenance as planned; the schedule moved around it.") % {"line": window.line.name}, changed=True)
+                context = {"factory": factory, "maintenance_form": MaintenanceForm(factory), "applied": window}
+                response = _render(request, factory, "production/plan.html#maintenance", context)
+                response["HX-Trigger"] = "plan-changed"
                 return response
             context["preview"] = planning.maintenance_preview(line=data["line"], start=data["start"], end=data["end"])
         except planning.PlanningError as exc:
@@ -309,9 +344,11 @@ def floor(request, code):
     factory = _factory(code)
     until, lines = floor_now(factory=factory)
     form = WhatIfForm(request.GET or None, factory=factory)
-    outage = None
+    outage = waiting = None
     if request.GET and form.is_valid():
         outage = (form.cleaned_data["line"], form.cleaned_data["start"], form.cleaned_data["end"])
+        if not request.htmx:
+            waiting = waiting_jobs_hit(line=outage[0], start=outage[1], end=outage[2], now=clock.now())
     oee_end = until or clock.now()
     oee_total, oee_lines = factory_oee(factory, oee_end - timedelta(hours=24), oee_end)
     oee_week = factory_oee(factory, oee_end - timedelta(days=7), oee_end)[0]
@@ -328,6 +365,7 @@ def floor(request, code):
         # The what-if runs when the page is opened or asked; the live part polls without it.
         "risks": [] if request.htmx else orders_at_risk(factory=factory, outage=outage),
         "outage": outage,
+        "waiting": waiting,
         "form": form,
         "breakdowns": Breakdown.objects.filter(line__factory=factory).select_related("line")[:20],
     }

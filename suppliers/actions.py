@@ -6,7 +6,8 @@ tells the orders concerned on their timeline.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 
@@ -137,23 +138,12 @@ def _locked_line(po_line_id: int) -> tuple[PurchaseOrder, PurchaseOrderLine]:
 
 
 def purchase_order_refresh(po: PurchaseOrder, *, now: datetime) -> None:
-    """Derive the purchase order's status from its lines (sent while any line awaits an answer)."""
+    """Store the status the purchase order's lines give it (`PurchaseOrder.status_of`)."""
     lines = list(po.lines.all())
-    live = [line for line in lines if line.is_live]
-    if not lines:
-        status = PurchaseOrder.Status.CANCELLED
-    elif any(line.status == PurchaseOrderLine.Status.OPEN for line in lines):
-        status = PurchaseOrder.Status.SENT
-    elif not live:
-        status = PurchaseOrder.Status.REJECTED
-    elif all(line.received_quantity >= line.quantity for line in live):
-        status = PurchaseOrder.Status.RECEIVED
-    elif all(line.shipped_quantity >= line.quantity for line in live):
-        status = PurchaseOrder.Status.SHIPPED
-    else:
-        status = PurchaseOrder.Status.CONFIRMED
+    status = PurchaseOrder.status_of(lines)
     po.status = status
-    if status != PurchaseOrder.Status.SENT and po.confirmed_at is None and lines:
+    answered = status not in (PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTLY_CONFIRMED)
+    if answered and po.confirmed_at is None and lines:
         po.confirmed_at = now
     po.save(update_fields=["status", "confirmed_at"])
 
@@ -162,16 +152,62 @@ def _orders_of(requirement_ids) -> dict[int, Order]:
     return {o.pk: o for o in Order.objects.filter(lines__requirements__in=list(requirement_ids)).distinct()}
 
 
-def requirements_resource(*, requirement_ids, factory, now: datetime) -> None:
-    """Cover again what a supplier declined or will deliver too late: stock, open orders, the next offer."""
+def requirements_resource(*, requirement_ids, factory, now: datetime):
+    """Cover again what a supplier declined or will deliver too late: stock, open orders, the next offer.
+
+    Returns the netting (None when there was nothing to cover)."""
     requirements = list(
         Requirement.objects.filter(pk__in=list(requirement_ids)).select_related("order_line", "part")
     )
     if not requirements:
-        return
+        return None
     netted = requirements_net(requirements=requirements, factory=factory, now=now)
     netted_tell(netted, resourced=True)
     jobs_release(order_ids={r.order_line.order_id for r in requirements}, now=now)
+    return netted
+
+
+@dataclass
+class Declined:
+    """What became of the quantity a supplier declined, told back to the supplier in words."""
+
+    part: str
+    unit: str
+    quantity: Decimal
+    elsewhere: Decimal = ZERO  # put on order with another supplier
+    covered: Decimal = ZERO  # taken from stock or from quantity already on order
+    uncovered: Decimal = ZERO  # no other offer: the orders wait and are flagged at risk
+    for_stock: Decimal = ZERO  # for no order (stock, or a minimum-quantity round-up)
+
+    @classmethod
+    def of(cls, line, *, for_orders: Decimal, netted) -> "Declined":
+        declined = cls(part=line.part.code, unit=line.part.unit, quantity=line.rejected_quantity)
+        if netted is not None:
+            declined.covered = sum(netted.reserved.values(), ZERO) + sum((q for _r, _l, q in netted.from_open), ZERO)
+            declined.elsewhere = sum((q for _line, q in netted.bought.placed.values()), ZERO)
+        declined.uncovered = max(ZERO, for_orders - declined.covered - declined.elsewhere)
+        declined.for_stock = max(ZERO, declined.quantity - for_orders)
+        return declined
+
+    def __str__(self) -> str:
+        said = [_("You declined %(q)s %(unit)s of %(part)s.") % {"q": plain(self.quantity), "unit": self.unit,
+                                                                 "part": self.part}]
+        if self.elsewhere:
+            said.append(_("Cosmo ordered %(q)s %(unit)s from another supplier instead.")
+                        % {"q": plain(self.elsewhere), "unit": self.unit})
+        if self.covered:
+            said.append(_("%(q)s %(unit)s came from the factory's stock or parts already on order.")
+                        % {"q": plain(self.covered), "unit": self.unit})
+        if self.uncovered:
+            said.append(_("No other supplier offers it: %(q)s %(unit)s stay uncovered and the orders that need "
+                          "them wait for the planner.") % {"q": plain(self.uncovered), "unit": self.unit})
+        if self.for_stock:
+            said.append(_("%(q)s %(unit)s were not promised to any order yet (stock or a minimum quantity).")
+                        % {"q": plain(self.for_stock), "unit": self.unit})
+        if not self.uncovered:
+            said.append(_("You will not be asked for %(part)s again for %(days)s days while another supplier "
+                          "offers it.") % {"part": self.part, "days": plain(Decimal(str(settings.COSMO_DECLINE_MEMORY_DAYS)))})
+        return " ".join(said)
 
 
 @conflict_retried
@@ -284,7 +320,7 @@ def _late_to_move(line, allocations, *, promised: datetime, now: datetime) -> li
     late = [a for a in allocations if not a.is_surplus and a.quantity > 0 and a.requirement.need_date < promised]
     if not late:
         return []
-    book = OfferBook([line.part_id])
+    book = OfferBook([line.part_id], now=now)
     # Offers that already declined a requirement (or promised it too late) are no way out for it.
     declined = offers_excluded([a.requirement for a in late])
     moving = []
@@ -298,8 +334,10 @@ def _late_to_move(line, allocations, *, promised: datetime, now: datetime) -> li
 
 
 @conflict_retried
-def line_reject(*, po_line_id: int, reason: str, actor=None) -> PurchaseOrderLine:
-    """The supplier declines a line, saying why; its quantity is re-sourced to the next best offer."""
+def line_reject(*, po_line_id: int, reason: str, actor=None) -> Declined:
+    """The supplier declines a line, saying why; its quantity is re-sourced to the next best offer.
+
+    Returns what became of it."""
     with transaction.atomic():
         po, line = _locked_line(po_line_id)
         now = clock.now()
@@ -335,8 +373,8 @@ def line_reject(*, po_line_id: int, reason: str, actor=None) -> PurchaseOrderLin
                 order=order, event="line_rejected", supplier=po.supplier.name, po=po.number, part=line.part.name,
                 reason=reason, actor=actor,
             )
-        requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
-    return line
+        netted = requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
+    return Declined.of(line, for_orders=sum(declined.values(), ZERO), netted=netted)
 
 
 @conflict_retried

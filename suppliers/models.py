@@ -116,6 +116,22 @@ class PriceBreak(models.Model):
 
 
 class PurchaseOrderQuerySet(models.QuerySet):
+    def to_answer(self):
+        """Purchase orders with a line awaiting the supplier's answer."""
+        return self.filter(
+            models.Exists(PurchaseOrderLine.objects.filter(purchase_order=models.OuterRef("pk"), status="open"))
+        )
+
+    def to_ship(self):
+        """Purchase orders with confirmed quantity not shipped yet."""
+        return self.filter(
+            models.Exists(
+                PurchaseOrderLine.objects.filter(
+                    purchase_order=models.OuterRef("pk"), status="confirmed", quantity__gt=models.F("shipped_quantity")
+                )
+            )
+        )
+
     def visible_to(self, user):
         """Purchase orders a person may see: a supplier member their supplier's, a planner all."""
         if not user.is_authenticated:
@@ -130,17 +146,19 @@ class PurchaseOrderQuerySet(models.QuerySet):
 class PurchaseOrder(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SENT = "sent", _("Sent")
+        SENT = "sent", _("Awaiting answer")
+        PARTLY_CONFIRMED = "partly_confirmed", _("Partly confirmed")
         CONFIRMED = "confirmed", _("Confirmed")
         REJECTED = "rejected", _("Rejected")
+        PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
         SHIPPED = "shipped", _("Shipped")
-        RECEIVED = "received", _("Received")
+        CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
     number = models.CharField(_("number"), max_length=16, unique=True)
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchase_orders")
     factory = models.ForeignKey(Factory, on_delete=models.PROTECT, related_name="purchase_orders")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SENT)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SENT)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR")
     created_at = models.DateTimeField(_("created (factory time)"))
     confirmed_at = models.DateTimeField(_("confirmed (factory time)"), null=True, blank=True)
@@ -153,6 +171,31 @@ class PurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @staticmethod
+    def status_of(lines) -> str:
+        """The status a purchase order's lines give it (the one definition; `actions.purchase_order_refresh`
+        stores it): awaiting answer while no line is answered, partly confirmed while some are, confirmed
+        when every line is answered, partly shipped from the first shipment until every confirmed unit is
+        shipped, then shipped, and closed when all of it is received. Rejected when every line was declined;
+        cancelled when no line is left."""
+        lines = list(lines)
+        live = [line for line in lines if line.is_live]
+        status = PurchaseOrder.Status
+        if not lines:
+            return status.CANCELLED
+        if not live:
+            return status.REJECTED
+        open_lines = [line for line in lines if line.status == PurchaseOrderLine.Status.OPEN]
+        if not open_lines and all(line.received_quantity >= line.quantity for line in live):
+            return status.CLOSED
+        if any(line.shipped_quantity > 0 for line in live):
+            if not open_lines and all(line.shipped_quantity >= line.quantity for line in live):
+                return status.SHIPPED
+            return status.PARTLY_SHIPPED
+        if open_lines:
+            return status.PARTLY_CONFIRMED if len(open_lines) < len(lines) else status.SENT
+        return status.CONFIRMED
 
     @property
     def has_to_ship(self) -> bool:

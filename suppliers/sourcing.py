@@ -6,6 +6,10 @@ the supplier's daily capacity needs for what it already has on order, plus a buf
 has been late before), the cheapest for the quantity bought (minimum-quantity round-up and price breaks
 included); when none can, the earliest, and the order is at risk.
 
+A supplier that declined a part (a rejected line, or the declined rest of a partly confirmed one) is not
+asked for that part again for `COSMO_DECLINE_MEMORY_DAYS` factory days, by any order or by replenishment,
+as long as another offer for the part exists; when none does, it is asked again.
+
 Every live purchase-order line is covered exactly by its allocations: one per requirement, plus one
 surplus allocation (no requirement) for what the round-up adds or an order no longer needs.
 """
@@ -101,10 +105,22 @@ def quote_choose(quotes: list[Quote], *, need_date: datetime) -> tuple[Quote, bo
     return min(quotes, key=lambda q: (q.arrival, q.cost, q.offer.pk)), False
 
 
-class OfferBook:
-    """The active offers for some parts with their price breaks, backlogs and suppliers' reliability."""
+def offers_declined(part_ids, *, now: datetime) -> set[int]:
+    """The offers whose supplier declined some of their part within the decline memory."""
+    since = now - timedelta(days=settings.COSMO_DECLINE_MEMORY_DAYS)
+    return set(
+        PurchaseOrderLine.objects.filter(part_id__in=set(part_ids), rejected_quantity__gt=0, answered_at__gte=since)
+        .values_list("offer_id", flat=True)
+    )
 
-    def __init__(self, part_ids):
+
+class OfferBook:
+    """The active offers for some parts with their price breaks, backlogs and suppliers' reliability, and
+    the offers declined lately (asked only when no other offer is left)."""
+
+    def __init__(self, part_ids, *, now: datetime):
+        part_ids = set(part_ids)
+        self.declined = offers_declined(part_ids, now=now)
         self.by_part = defaultdict(list)
         offers = Offer.objects.filter(part_id__in=set(part_ids), active=True).select_related("supplier", "part")
         for offer in offers.prefetch_related("price_breaks"):
@@ -128,7 +144,8 @@ class OfferBook:
                     reliability=self.reliability[offer.supplier_id],
                 )
             )
-        return quotes
+        not_declined = [q for q in quotes if q.offer.pk not in self.declined]
+        return not_declined or quotes
 
 
 def shortages_buy(
@@ -147,7 +164,7 @@ def shortages_buy(
     if not shortages:
         return bought
     excluded = excluded or {}
-    book = OfferBook(r.part_id for r in shortages)
+    book = OfferBook((r.part_id for r in shortages), now=now)
     chosen: dict[Offer, list[tuple[Requirement, Decimal]]] = defaultdict(list)
     arrivals: dict[Offer, datetime] = {}
     for requirement in sorted(shortages, key=lambda r: (r.need_date, r.pk)):
@@ -228,7 +245,7 @@ def stock_buy(*, part_id: int, quantity: Decimal, factory, now: datetime) -> Pur
     """Buy `quantity` of a part for stock (for no order): the cheapest offer, the earliest arrival breaking
     ties, on the supplier's open purchase order (consolidated like order purchases). The line's surplus
     holds it until orders take it or it arrives as free stock. None when no supplier offers the part."""
-    book = OfferBook([part_id])
+    book = OfferBook([part_id], now=now)
     quotes = book.quotes(part_id, quantity, now=now)
     if not quotes:
         return None

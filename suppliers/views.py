@@ -3,10 +3,12 @@ scorecard, a CSV export and an API token. Thin: each action calls the service th
 
 import csv
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
+from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,19 +17,19 @@ from rest_framework.authtoken.models import Token
 from cosmo import clock
 from cosmo.roles import supplier_member_required
 from suppliers.actions import ActionRefused, line_confirm, line_reject, purchase_order_confirm, shipment_create
-from suppliers.models import PurchaseOrder, PurchaseOrderLine
+from suppliers.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderQuerySet
 from suppliers.scorecard import CSV_COLUMNS, purchase_order_rows, supplier_scorecard
 
-# The inbox's tabs: (key, label, statuses shown)
+# The inbox's tabs: the clerk's two queues, then everything.
 TABS = [
-    ("new", _("New"), [PurchaseOrder.Status.SENT]),
-    ("open", _("To ship"), [PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.SHIPPED]),
-    ("all", _("All"), None),
+    ("answer", _("To answer"), PurchaseOrderQuerySet.to_answer),
+    ("ship", _("To ship"), PurchaseOrderQuerySet.to_ship),
+    ("all", _("All"), PurchaseOrderQuerySet.all),
 ]
 
 
 def _visible(request):
-    return PurchaseOrder.objects.visible_to(request.user).select_related("supplier")
+    return PurchaseOrder.objects.visible_to(request.user).select_related("supplier", "factory")
 
 
 def _detail(request, number, *, status=200):
@@ -37,12 +39,13 @@ def _detail(request, number, *, status=200):
     # The dates a supplier may give (the horizon the actions check), for the date pickers.
     first_day = clock.now().date()
     last_day = first_day + timedelta(days=settings.COSMO_SUPPLIER_HORIZON_DAYS)
-    return render(
-        request,
-        "suppliers/purchase_order_detail.html",
-        {"po": po, "first_day": first_day, "last_day": last_day},
-        status=status,
-    )
+    with timezone.override(ZoneInfo(po.factory.timezone)):  # the supplier reads the factory's dates
+        return render(
+            request,
+            "suppliers/purchase_order_detail.html",
+            {"po": po, "first_day": first_day, "last_day": last_day},
+            status=status,
+        )
 
 
 def _refused(request, number, refused: ActionRefused):
@@ -54,15 +57,17 @@ def _refused(request, number, refused: ActionRefused):
 @supplier_member_required
 def purchase_orders(request):
     supplier = request.user.supplier_membership.supplier
-    tab = request.GET.get("show", "new")
-    statuses = next((s for key, _label, s in TABS if key == tab), TABS[0][2])
-    shown = _visible(request).prefetch_related("lines")
-    if statuses:
-        shown = shown.filter(status__in=statuses)
+    tab = request.GET.get("show", "answer")
+    if tab not in {key for key, _label, _select in TABS}:
+        tab = "answer"
+    visible = _visible(request)
+    tabs = [(key, label, select(visible).count()) for key, label, select in TABS]
+    select = next(select for key, _label, select in TABS if key == tab)
+    shown = select(visible).prefetch_related("lines")
     return render(
         request,
         "suppliers/purchase_orders.html",
-        {"supplier": supplier, "purchase_orders": shown, "tabs": TABS, "tab": tab},
+        {"supplier": supplier, "purchase_orders": shown, "tabs": tabs, "tab": tab},
     )
 
 
@@ -110,10 +115,10 @@ def line_confirm_view(request, number, part):
 def line_reject_view(request, number, part):
     line = _line(request, number, part)
     try:
-        line_reject(po_line_id=line.pk, reason=request.POST.get("reason", ""), actor=request.user)
+        declined = line_reject(po_line_id=line.pk, reason=request.POST.get("reason", ""), actor=request.user)
     except ActionRefused as refused:
         return _refused(request, number, refused)
-    messages.success(request, _("%(part)s rejected; Cosmo sources it elsewhere.") % {"part": line.part.code})
+    messages.success(request, str(declined))
     return redirect("suppliers:purchase_order", number=number)
 
 

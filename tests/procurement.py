@@ -16,7 +16,7 @@ def deliver_everything() -> None:
     for pk in PurchaseOrderLine.objects.filter(status=PurchaseOrderLine.Status.OPEN).values_list("pk", flat=True):
         with suppress(ActionRefused):
             line_confirm(po_line_id=pk)
-    for po in PurchaseOrder.objects.exclude(status__in=["cancelled", "rejected", "received"]):
+    for po in PurchaseOrder.objects.exclude(status__in=["cancelled", "rejected", "closed"]):
         lines = [(line.part.code, line.to_ship) for line in po.lines.select_related("part") if line.to_ship > 0]
         if lines:
             with suppress(ActionRefused):

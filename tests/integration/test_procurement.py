@@ -177,7 +177,7 @@ def test_it_resources_a_rejected_line_to_the_next_offer_and_says_so(consumer):
     assert requirement(order, "CMP-26").allocations.count() == 0
 
 
-def test_it_resources_the_rest_of_a_partial_confirmation_and_a_late_promise(consumer):
+def test_it_resources_the_rest_of_a_partial_confirmation_and_a_late_promise(consumer, settings):
     first = procured(consumer, quantity=3)
     second = procured(consumer, quantity=3)
     line = line_for(first, "CMP-26")
@@ -190,8 +190,11 @@ def test_it_resources_the_rest_of_a_partial_confirmation_and_a_late_promise(cons
     assert line_for(second, "CMP-26").purchase_order.supplier.code == "GCC"
     assert Resourcing.objects.get(requirement=requirement(second, "CMP-26")).reason == "rejected"
     assert_allocations_exact()
+    # QCW declined the part: the next order buys it from GCC, not from QCW again.
+    assert line_for(procured(consumer, quantity=3), "CMP-26").purchase_order.supplier.code == "GCC"
     # A promise after the need date moves the requirement when another offer is earlier: the confirmed
     # quantity stays on order as surplus, and becomes free stock when it arrives.
+    settings.COSMO_DECLINE_MEMORY_DAYS = 0
     third = procured(consumer, quantity=3)
     late_line = line_for(third, "CMP-26")
     assert late_line.purchase_order.supplier.code == "QCW" and late_line != line

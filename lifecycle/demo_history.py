@@ -1,0 +1,70 @@
+"""A few days of history for the demo, so every portal has something to show from the first minute:
+consumer orders placed over the last days through `order_place` (the portal's service), every task run
+inline, the autopilot suppliers answering and shipping, arrivals received, stock replenished and the
+simulated floor ticking, step by step, up to the factory's now. QCW keeps no autopilot: its purchase
+orders wait in the `supplier` user's inbox (one confirmed and partly shipped by the demo), so some orders
+wait on it and say so. Nothing is written that the pipeline would not write itself."""
+
+from datetime import timedelta
+
+from django.test.utils import override_settings
+
+from cosmo import clock
+from cosmo.models import User
+from lifecycle import floor
+from lifecycle.simulate import demand_generate, shelves_fill
+from orders.services import LineRequest, order_place
+from production import planning
+from suppliers import autopilot, receiving, replenishment
+from suppliers.actions import line_confirm, shipment_create
+from suppliers.models import PurchaseOrder, PurchaseOrderLine
+
+DEMO_HISTORY_DAYS = 3
+DEMO_HISTORY_ORDERS = 14
+
+
+def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HISTORY_ORDERS, seed: int = 1,
+                      step_minutes: float = 60) -> int:
+    """Play `days` of demand up to the factory's now; return how many orders were placed."""
+    customer = User.objects.get(username="consumer")
+    now = clock.now().replace(second=0, microsecond=0)
+    start = now - timedelta(days=days)
+    # The demand arrives over the whole span (the generator spreads it over the first half of its period).
+    arrivals = demand_generate(orders=orders, days=2 * days, seed=seed)
+    shelves_fill()
+    speed = clock.anchor().speed
+    placed = 0
+    with override_settings(COSMO_TASKS_INLINE=True, COSMO_OPTIMIZE_SECONDS=2):
+        t = start
+        clock.reset(start=t, speed=0)
+        floor.factories_tick(now=t)
+        while t < now:
+            t = min(now, t + timedelta(minutes=step_minutes))
+            clock.reset(start=t, speed=0)
+            while placed < len(arrivals) and start + timedelta(minutes=arrivals[placed].minute) <= t:
+                a = arrivals[placed]
+                order_place(customer=customer, lines=[LineRequest(a.family, a.configuration, a.quantity)],
+                            delivery_address="Room 301, 1 Haier Road, Qingdao")
+                placed += 1
+            if t - start >= timedelta(days=days / 2):
+                _qcw_answers_its_first_order(now=t)
+            autopilot.suppliers_autopilot()
+            receiving.shipments_arrive()
+            replenishment.stock_replenish()
+            floor.factories_tick(now=t)
+        planning.schedules_optimize_changed()
+    clock.reset(start=now, speed=speed)
+    return placed
+
+
+def _qcw_answers_its_first_order(*, now) -> None:
+    """The person at QCW confirms its oldest purchase order and ships part of it, once."""
+    po = PurchaseOrder.objects.filter(supplier__code="QCW").order_by("created_at", "pk").first()
+    if po is None or po.status != PurchaseOrder.Status.SENT:
+        return
+    for line in po.lines.filter(status=PurchaseOrderLine.Status.OPEN):
+        line_confirm(po_line_id=line.pk)
+    line = po.lines.filter(status=PurchaseOrderLine.Status.CONFIRMED).select_related("part").first()
+    if line is not None and line.quantity > 1:
+        shipment_create(purchase_order_id=po.pk, expected_arrival=(now + timedelta(days=1)).date(),
+                        lines=[(line.part.code, line.quantity // 2)])
