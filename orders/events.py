@@ -15,7 +15,7 @@ EVENTS = {
     )
     % p,
     "line_confirmed": lambda p: _("%(supplier)s confirmed the %(part)s for %(date)s.") % p,
-    "line_rejected": lambda p: _("%(supplier)s cannot supply the %(part)s; we are finding it elsewhere.") % p,
+    "line_rejected": lambda p: _("%(supplier)s cannot supply the %(part)s: %(reason)s") % p,
     "resourced": lambda p: _("The %(part)s now comes from %(supplier)s, expected %(date)s.") % p,
     "parts_shipped": lambda p: _("Parts on their way from %(supplier)s, arriving %(date)s.") % p,
     "parts_received": lambda p: _("Parts arrived at the factory.") % p,

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lifecycle.demo import DEMO_PASSWORD
-from orders.models import Order
+from orders.models import Order, ProductFamily, SavedConfiguration
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,9 +90,31 @@ def test_a_conflict_is_said_once_beside_its_groups_and_fixed_in_one_click(page, 
     expect(page.locator(".why")).to_have_count(0)
 
 
+def test_a_stale_link_shows_one_message_per_conflict_and_nothing_is_disabled(page, live_server, consumer):
+    family = ProductFamily.objects.get(code="AC-SPLIT")
+    selection = {"CAPACITY": "COMP_2_6KW", "INDOOR_UNIT": "IDU_STANDARD", "PANEL": "PANEL_WHITE", "CONTROL": "CTRL_REMOTE",
+                 "FILTER": "FILTER_STD", "ENERGY_CLASS": "ENERGY_A2P", "REFRIGERANT": "REF_R290", "PIPE_LENGTH": "12",
+                 "INSTALLATION": "INSTALL_STANDARD"}
+    SavedConfiguration.objects.create(code="STALE123", family=family, selection=selection)
+    log_in(page, live_server, "consumer", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/shop/configure/AC-SPLIT/?c=STALE123")
+    conflict = page.locator(".conflict")
+    expect(conflict).to_have_count(1)
+    expect(page.locator("fieldset[data-group=REFRIGERANT] .conflict, fieldset[data-group=PIPE_LENGTH] .conflict")).to_have_count(1)
+    expect(page.locator("input[type=radio]:disabled, input[type=checkbox]:disabled")).to_have_count(0)
+    expect(page.locator(".fix")).to_be_visible()
+    page.get_by_role("button", name="Apply this fix").click()
+    expect(page.locator(".conflict")).to_have_count(0)
+    expect(page.get_by_role("button", name="Place order")).to_be_enabled()
+
+
 def test_the_quantity_limit_and_the_missing_date_are_explained(page, live_server, consumer):
     log_in(page, live_server, "consumer", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/shop/configure/AC-SPLIT/")
+    page.fill("#id_quantity", "5000")
+    page.locator("#id_quantity").press("Tab")
+    expect(page.locator(".no-date")).to_contain_text("We cannot promise a delivery date for 5,000 units")
+    expect(page.locator("#promised")).to_have_text("no date yet")
     page.fill("#id_quantity", "99999999999999999999")
     page.locator("#id_quantity").press("Tab")
     expect(page.locator(".no-date")).to_contain_text("The most we take in one order is 10000 units")
