@@ -14,20 +14,20 @@ EVENTS = {
         _("Parts ordered from %(supplier)s, expected %(date)s.") if "date" in p else _("Parts ordered from %(supplier)s.")
     )
     % p,
-    "line_confirmed": lambda p: _("%(supplier)s confirmed the %(part)s for %(date)s.") % p,
-    "line_rejected": lambda p: _("%(supplier)s cannot supply the %(part)s: %(reason)s") % p,
-    "resourced": lambda p: _("The %(part)s now comes from %(supplier)s, expected %(date)s.") % p,
+    "line_confirmed": lambda p: _("%(supplier)s confirmed the %(part_name)s for %(date)s.") % p,
+    "line_rejected": lambda p: _("%(supplier)s cannot supply the %(part_name)s: %(reason)s") % p,
+    "resourced": lambda p: _("The %(part_name)s now comes from %(supplier)s, expected %(date)s.") % p,
     "parts_shipped": lambda p: _("Parts on their way from %(supplier)s, arriving %(date)s.") % p,
     "parts_received": lambda p: _("Parts arrived at the factory.") % p,
     "materials_in": lambda p: _("All parts are in; production is being scheduled.") % p,
-    "at_risk": lambda p: _("Your date is at risk: the %(part)s arrives %(date)s at the earliest, later than we need it.")
+    "at_risk": lambda p: _("Your date is at risk: the %(part_name)s arrives %(date)s at the earliest, later than we need it.")
     % p,
-    "unsourced": lambda p: _("Your date is at risk: no supplier is left for the %(part)s; a planner is on it.") % p,
+    "unsourced": lambda p: _("Your date is at risk: no supplier is left for the %(part_name)s; a planner is on it.") % p,
     "scheduled": lambda p: _("Production scheduled, finishing %(end)s.") % p,
     "po_confirmed": lambda p: _("%(supplier)s confirmed the parts.") % p,
-    "operation_started": lambda p: _("In production: %(operation)s started.") % p,
+    "operation_started": lambda p: _("In production: %(operation)s started at %(at)s.") % p,
     "expected_changed": lambda p: _("Expected delivery date is now %(date)s.") % p,
-    "completed": lambda p: _("Production finished; the order is being packed for shipping.") % p,
+    "completed": lambda p: _("Production finished at %(end)s; the order is being packed for shipping.") % p,
     "shipped": lambda p: _("Shipped.") % p,
     "cancelled": lambda p: _("Order cancelled.") % p,
 }
@@ -35,6 +35,8 @@ EVENTS = {
 
 def describe(event: str, params: dict) -> str:
     maker = EVENTS.get(event)
+    if "part" in params and "part_name" not in params:  # entries written before part names were kept
+        params = {**params, "part_name": params["part"]}
     if maker is None:
         return _("Your order moved on.")
     try:

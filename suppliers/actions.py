@@ -282,7 +282,7 @@ def line_confirm(*, po_line_id: int, quantity=None, promised_date=None, actor=No
         purchase_order_refresh(po, now=now)
         for order in _orders_of(a.requirement_id for a in allocations if a.requirement_id).values():
             timeline_add(
-                order=order, event="line_confirmed", supplier=po.supplier.name, po=po.number, part=line.part.name,
+                order=order, event="line_confirmed", supplier=po.supplier.name, po=po.number, part=line.part.code, part_name=line.part.name,
                 quantity=plain(confirmed), unit=line.part.unit, date=promised.strftime("%Y-%m-%d"), actor=actor,
             )
         requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)
@@ -370,7 +370,7 @@ def line_reject(*, po_line_id: int, reason: str, actor=None) -> Declined:
         purchase_order_refresh(po, now=now)
         for order in _orders_of(r.pk for r in declined).values():
             timeline_add(
-                order=order, event="line_rejected", supplier=po.supplier.name, po=po.number, part=line.part.name,
+                order=order, event="line_rejected", supplier=po.supplier.name, po=po.number, part=line.part.code, part_name=line.part.name,
                 reason=reason, actor=actor,
             )
         netted = requirements_resource(requirement_ids={r.pk for r in declined}, factory=po.factory, now=now)

@@ -156,7 +156,7 @@ def netted_tell(netted: Netted, *, resourced: bool = False) -> None:
             if resourced:
                 for requirement_pk, ln in placed:
                     part = part_of[requirement_pk]
-                    timeline_add(order=orders[order_id], event="resourced", part=part.name, supplier=po.supplier.name,
+                    timeline_add(order=orders[order_id], event="resourced", part=part.code, part_name=part.name, supplier=po.supplier.name,
                                  po=po.number, date=arrival.strftime("%Y-%m-%d"))
             else:
                 timeline_add(order=orders[order_id], event="materials_ordered", supplier=po.supplier.name,
@@ -166,12 +166,12 @@ def netted_tell(netted: Netted, *, resourced: bool = False) -> None:
         order_id = order_of[requirement.pk]
         delay = quote.arrival - requirement.need_date
         late_by[order_id] = max(late_by[order_id], delay) if order_id in late_by else delay
-        timeline_add(order=orders[order_id], event="at_risk", part=requirement.part.name,
+        timeline_add(order=orders[order_id], event="at_risk", part=requirement.part.code, part_name=requirement.part.name,
                      need=requirement.need_date.strftime("%Y-%m-%d"), supplier=quote.offer.supplier.name,
                      date=quote.arrival.strftime("%Y-%m-%d"))
     orders_delay(late_by)
     unsourced = set()
     for requirement in netted.bought.unsourced:
         unsourced.add(order_of[requirement.pk])
-        timeline_add(order=orders[order_of[requirement.pk]], event="unsourced", part=requirement.part.name)
+        timeline_add(order=orders[order_of[requirement.pk]], event="unsourced", part=requirement.part.code, part_name=requirement.part.name)
     orders_unexpectable(unsourced)

@@ -20,8 +20,8 @@ MINUTE = r"(\d{4}-\d\d-\d\d \d\d:\d\d)"
 def _entries(html: str) -> list[tuple[datetime, str]]:
     """The timeline as the consumer reads it: the time beside each entry, and its text."""
     return [
-        (datetime.strptime(at, "%Y-%m-%d %H:%M"), text)
-        for at, text in re.findall(rf'<li><span class="muted">{MINUTE}</span> ([^<]+)</li>', html)
+        (datetime.strptime(at, "%Y-%m-%d %H:%M"), text.strip())
+        for at, text in re.findall(rf'<li><span class="muted">{MINUTE}</span> ([^<]+)(?:<span class="muted actor">[^<]*</span>)?</li>', html)
     ]
 
 
