@@ -49,11 +49,6 @@ def is_large(problem: Problem) -> bool:
     return sum(n * n for li, n in enumerate(per_line) if problem.lines[li].changeovers) > ARCS
 
 
-def terms(problem: Problem, schedule: Schedule) -> tuple[int, int, int]:
-    t = schedule.objective(problem)
-    return t.weighted_tardiness, t.changeover, t.makespan
-
-
 class WindowModel:
     """The CP-SAT model of one window of `schedule`: the operations in `free` move, the rest stay."""
 
