@@ -22,11 +22,13 @@ from suppliers.models import PurchaseOrder, PurchaseOrderLine
 
 DEMO_HISTORY_DAYS = 5
 DEMO_HISTORY_ORDERS = 18
+DEMO_FRESH_ORDERS = 5
 
 
 def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HISTORY_ORDERS, seed: int = 1,
                       step_minutes: float = 180) -> int:
-    """Play `days` of demand up to the factory's now; return how many orders were placed."""
+    """Play `days` of demand up to the factory's now, then place a few orders now; return how many orders
+    were placed."""
     customer = User.objects.get(username="consumer")
     now = clock.now().replace(second=0, microsecond=0)
     start = now - timedelta(days=days)
@@ -51,6 +53,11 @@ def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HIS
             receiving.shipments_arrive()
             replenishment.stock_replenish()
             floor.factories_tick(now=t)
+        # A few orders of this very hour: some are planned on the lines, some wait for their parts.
+        for a in demand_generate(orders=DEMO_FRESH_ORDERS, days=1, seed=seed + 1):
+            order_place(customer=customer, lines=[LineRequest(a.family, a.configuration, a.quantity + 4)],
+                        delivery_address="Room 301, 1 Haier Road, Qingdao")
+            placed += 1
         planning.schedules_optimize_changed()
     clock.reset(start=now, speed=speed)
     return placed
