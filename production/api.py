@@ -22,11 +22,11 @@ def _moment(value: str, name: str, tz) -> datetime:
     """A date (its start, in the factory's time) or a date-time (naive: the factory's time)."""
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if len(value) == 10:
+            moment = datetime.combine(moment.date(), time())
+        return timezone.make_aware(moment, tz) if timezone.is_naive(moment) else moment
+    except (ValueError, OverflowError):
         raise ValidationError({name: ["a date (YYYY-MM-DD) or an ISO 8601 date-time is required"]}) from None
-    if len(value) == 10:
-        moment = datetime.combine(moment.date(), time())
-    return timezone.make_aware(moment, tz) if timezone.is_naive(moment) else moment
 
 
 def oee_period(factory: Factory, params) -> tuple[datetime, datetime]:
@@ -37,7 +37,10 @@ def oee_period(factory: Factory, params) -> tuple[datetime, datetime]:
     simulation = FactorySimulation.objects.filter(factory=factory).first()
     now = simulation.until if simulation else clock.now()
     end = _moment(params["to"], "to", tz) if params.get("to") else now
-    start = _moment(params["from"], "from", tz) if params.get("from") else end - timedelta(days=7)
+    try:
+        start = _moment(params["from"], "from", tz) if params.get("from") else end - timedelta(days=7)
+    except OverflowError:
+        raise ValidationError({"to": ["is too early"]}) from None
     if end <= start:
         raise ValidationError({"to": ["must be after from"]})
     if end - start > timedelta(days=MAX_DAYS):

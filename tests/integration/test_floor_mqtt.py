@@ -144,7 +144,7 @@ def test_oee_from_the_simulated_floor_on_the_page_and_the_api(consumer, planner)
 def test_the_oee_api_says_what_is_wrong_with_a_period(planner, consumer):
     api = api_for(planner)
     for query, field in [("from=yesterday", "from"), ("from=2026-12-05&to=2026-12-01", "to"), ("to=2026-13-01", "to"),
-                         ("from=2020-01-01&to=2026-01-01", "to")]:
+                         ("from=2020-01-01&to=2026-01-01", "to"), ("to=0001-01-02", "to")]:
         response = api.get(f"/api/factories/QD1/oee/?{query}")
         assert response.status_code == 400, query
         assert response.json()["errors"][0]["field"] == field
