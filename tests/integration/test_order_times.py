@@ -21,7 +21,9 @@ def _entries(html: str) -> list[tuple[datetime, str]]:
     """The timeline as the consumer reads it: the time beside each entry, and its text."""
     return [
         (datetime.strptime(at, "%Y-%m-%d %H:%M"), text)
-        for at, text in re.findall(rf'<li><span class="muted">{MINUTE}</span> ([^<]+)</li>', html)
+        for at, text in re.findall(
+            rf'<li><span class="muted">{MINUTE}</span> ([^<]+?)(?: <span class="muted actor">[^<]*</span>)?</li>', html
+        )
     ]
 
 
