@@ -36,7 +36,9 @@ from production.scheduler import (
     ProblemError,
     Schedule,
     batch_candidates,
+    dispatch,
     fifo_insert,
+    insert_jobs,
     retime,
     settle,
     solve,
@@ -61,16 +63,20 @@ def _lock(factory_id: int) -> Factory:
 
 def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
     """`base` with `jobs` (engine indices) placed again by the dispatcher, heaviest then most urgent
-    first, and every job the checker still finds at fault (the factory changed under the old schedule:
-    a clash, a changeover, a maintenance window) placed again too; nothing else moves (`settle`)."""
+    first, nothing else moving; if that is not feasible (the factory changed under the old schedule),
+    a fresh dispatch of everything that has not started."""
     if settings.COSMO_PLANNING_POLICY == "fifo":
         # The baseline of `simulate --policy fifo`: first come (the job's number) first served.
         order = sorted(set(jobs), key=lambda j: fp.jobs[j].pk)
-        schedule = fifo_insert(fp.problem, fp.without(base, order), order)
-        if not violations(fp.problem, schedule):
-            return schedule
-    schedule, moved = settle(fp.problem, fp.without(base, jobs), jobs)
-    if len(fp.jobs) <= settings.COSMO_REPLAN_JOBS and any(_late(fp, schedule, j) for j in moved):
+        return fifo_insert(fp.problem, fp.without(base, order), order)
+    order = sorted(set(jobs), key=lambda j: (-fp.problem.jobs[j].weight, fp.problem.jobs[j].due or 1 << 40, j))
+    try:
+        schedule = insert_jobs(fp.problem, fp.without(base, order), order)
+    except ProblemError:
+        schedule = None
+    if schedule is None or violations(fp.problem, schedule):
+        schedule = dispatch(fp.problem)
+    if len(fp.jobs) <= settings.COSMO_REPLAN_JOBS and any(_late(fp, schedule, j) for j in order):
         # Appended, a job would miss its promise (its parts came late, others took its place meanwhile):
         # let the batched plans, which put urgent jobs first, compete with it. They plan the whole
         # factory in time quadratic in its jobs: a larger factory leaves that to the optimization runs.

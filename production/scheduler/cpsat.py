@@ -21,6 +21,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from .problem import Objective, Placement, Problem, ProblemError, Schedule
+from .problem import allowed_starts as _allowed_starts
 
 Progress = Callable[[int, int, float], None]
 """progress(objective, bound, elapsed_seconds), called at each improving solution."""
@@ -82,15 +83,6 @@ def lexicographic_weights(problem: Problem, horizon: int) -> Weights:
     if wt * worst_tardiness + co * max_changeover + horizon >= 1 << 62:
         raise ProblemError("the lexicographic objective overflows 64 bits: pass explicit Weights")
     return Weights(tardiness=wt, changeover=co, makespan=1)
-
-
-def _allowed_starts(shifts, duration: int, horizon: int) -> list[list[int]]:
-    spans = []
-    for a, b in sorted(shifts):
-        last = min(b - duration, horizon - duration)
-        if last >= a:
-            spans.append([a, last])
-    return spans
 
 
 class FjspModel:
@@ -580,8 +572,8 @@ def solve(
       window, some lines, some jobs, or a critical path: the rest keeps its lines and order) until the
       time is up or the bound is reached. When only the makespan counts (no shifts, changeovers, due
       dates or frozen operations), a tabu search on the critical path runs in parallel on one of the
-      workers and both share the best schedule. A job shop (one line per operation, or nearly:
-      `job_shop_like`) gives the full model all the workers for the whole time.
+      workers and both share the best schedule. A makespan job shop (one line per operation, or
+      nearly: `job_shop_like`) gives the full model all the workers for the whole time.
     - A problem too large for one model, or whose folded objective would overflow 64 bits (thousands
       of jobs): windows of a few hundred operations re-optimized in turn, everything else fixed
       (`window`).
@@ -637,7 +629,7 @@ def solve(
     weights = weights or lexicographic_weights(problem, horizon)
     best = _Incumbent(problem, weights, start, progress, t0)
     method = "model"
-    if job_shop_like(problem):
+    if makespan_only and job_shop_like(problem):
         # A job shop (one line per operation, or nearly): little to assign, mostly sequences. CP-SAT's own
         # portfolio on the full model, every worker on it for the whole time, does best here (the tabu's
         # moves and the neighbourhoods of the flexible case cost it time it needs).

@@ -28,6 +28,16 @@ class ProblemError(ValueError):
     """The problem is malformed or cannot be satisfied (an impossible pin, an empty shift calendar...)."""
 
 
+def allowed_starts(shifts, duration: int, horizon: int) -> list[list[int]]:
+    """[first, last] start of a run of `duration` inside each shift window, ending by `horizon`."""
+    spans = []
+    for a, b in sorted(shifts):
+        last = min(b - duration, horizon - duration)
+        if last >= a:
+            spans.append([a, last])
+    return spans
+
+
 @dataclass(frozen=True)
 class Frozen:
     """An operation already started: it stays on `line` from `start` to `end`."""

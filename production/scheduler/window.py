@@ -27,8 +27,8 @@ from bisect import bisect_left
 
 from ortools.sat.python import cp_model
 
-from .cpsat import Weights, _allowed_starts
 from .problem import Placement, Problem, Schedule
+from .problem import allowed_starts as _allowed_starts
 
 # A problem is large when its full model would not fit: more operations than this, or more sequencing
 # arcs (operations that may share a line with changeovers, squared) than ARCS.
@@ -150,7 +150,7 @@ class WindowModel:
         max_tardiness = sum(w * b for w, _, b in tardy)
         if wt * max_tardiness + co * max_changeover + span >= LIMIT:
             wt, co = 1, 0  # beyond 64 bits even here: the window only lowers tardiness
-        self.weights = Weights(wt, co, 1)
+        self.weights = (wt, co, 1)  # tardiness, changeover, makespan
         self.objective = wt * tardiness + co * changeover + (self.makespan - fixed_end)
         self.old_value = wt * old_tardy + co * old_changeover + (old_makespan - fixed_end)
         m.add(self.objective <= self.old_value)
