@@ -205,13 +205,21 @@ def test_it_previews_then_applies_a_maintenance_window(consumer, factory):
     # Block the busiest line over the whole time its operations are planned.
     busiest = Operation.objects.filter(job__factory=factory).values("line").order_by("line").first()["line"]
     line = Line.objects.get(pk=busiest)
+    # The other lines are down for a month, so what the window displaces cannot escape to them (how much
+    # room they had would otherwise depend on the hour the test runs at).
+    first = Operation.objects.filter(job__factory=factory).order_by("planned_start").first().planned_start
+    for other in Line.objects.filter(factory=factory).exclude(pk=line.pk):
+        planning.maintenance_apply(line=other, start=first - timedelta(hours=1), end=first + timedelta(days=30),
+                                   reason="overhaul")
     ops = Operation.objects.filter(line=line).order_by("planned_start")
     start, end = ops.first().planned_start - timedelta(hours=1), ops.last().planned_end + timedelta(days=3)
-    # Every order is promised for the day its jobs were planned to end, so the window makes some late.
+    # Every order is promised for the day its jobs are planned to end now, so the window makes some late.
     tz = ZoneInfo(factory.timezone)
-    promised = (ops.last().planned_end + shipping_time()).astimezone(tz).date()
-    Order.objects.filter(pk__in=[o.pk for o in orders]).update(promised_date=promised)
-    Job.objects.filter(order_line__order__in=orders).update(due_date=due_from_promise(promised, tz))
+    for order in orders:
+        finish = Operation.objects.filter(job__order_line__order=order).order_by("-planned_end").first().planned_end
+        promised = (finish + shipping_time()).astimezone(tz).date()
+        Order.objects.filter(pk=order.pk).update(promised_date=promised, at_risk=False)
+        Job.objects.filter(order_line__order=order).update(due_date=due_from_promise(promised, tz))
     before = placements(factory)
     preview = planning.maintenance_preview(line=line, start=start, end=end)
     assert preview.delayed and preview.going_late
