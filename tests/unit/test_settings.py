@@ -12,11 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_it_passes_the_deployment_checks_in_production_mode():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # Without what the suite's own settings put in the environment (plain HTTP).
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT")}
     env.update(
         DEBUG="false",
         SECRET_KEY="a-long-random-secret-key-for-the-test-of-the-deploy-checks-0123456789",
         ALLOWED_HOSTS="cosmo.example",
+        DJANGO_SETTINGS_MODULE="cosmo.settings",  # production's own, not the suite's plain-HTTP settings
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
