@@ -154,7 +154,13 @@ def refusal_response(request, refused: InputRefused):
     """The 400 answer: the README's JSON error format on the API, a page naming the field elsewhere."""
     if request.path_info.startswith("/api/"):
         return JsonResponse({"errors": [{"field": refused.field, "reason": refused.reason}]}, status=400)
-    return render(request, "refused.html", {"field": refused.field, "reason": refused.reason}, status=400)
+    context = {"field": refused.field, "reason": refused.reason}
+    if request.headers.get("HX-Request") == "true":
+        # An htmx action answers beside its row: the reason alone, marked so that cosmo.js shows it.
+        response = render(request, "refused_fragment.html", context, status=400)
+        response["X-Cosmo-Refusal"] = "1"
+        return response
+    return render(request, "refused.html", context, status=400)
 
 
 class HostileInputMiddleware:

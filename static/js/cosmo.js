@@ -7,3 +7,12 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
+
+// htmx leaves a 4xx answer unshown; Cosmo's refusals of bad input are meant to be read beside the action.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("X-Cosmo-Refusal")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

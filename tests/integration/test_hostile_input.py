@@ -91,6 +91,19 @@ def test_it_names_the_field_of_a_nul_byte_in_each_reported_form(placed, consumer
     assert po.lines.get().status == "open"
 
 
+def test_an_htmx_action_refused_gets_its_reason_to_show_beside_the_row(placed, planner):
+    job = Job.objects.get()
+    before = row_counts()
+    response = client_for(planner).post(
+        f"/planner/QD1/jobs/{job.number}/priority/", {"priority": "1\x00"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400 and response["X-Cosmo-Refusal"] == "1"
+    body = response.content.decode()
+    # A fragment for the row's answer (cosmo.js swaps it in), not a whole page.
+    assert "<html" not in body and "<strong>priority</strong>" in body and "control character" in body
+    assert row_counts() == before
+
+
 @pytest.mark.parametrize("depth", [1000, 100_000])
 @pytest.mark.parametrize("url", ["/api/orders/", "/api/families/AC-SPLIT/check/"])
 def test_it_refuses_json_nested_too_deep(consumer, url, depth):
