@@ -191,9 +191,12 @@ def main() -> int:
         SECRET_KEY="cosmo-bench-intake-only",
         SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="ERROR",
+        # One consumer places every order: the benchmark measures the intake, not its per-consumer throttle.
+        COSMO_THROTTLE_ORDER="1000000/min",
     )
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL", "COSMO_VAR_DIR",
-                                           "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT")})
+                                           "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT",
+                                           "COSMO_THROTTLE_ORDER")})
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)

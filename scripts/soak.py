@@ -156,6 +156,8 @@ def main(argv: list[str]) -> int:
         os.environ, DATABASE_URL=database_url, CELERY_BROKER_URL=broker_url, DEBUG="1", COSMO_VAR_DIR=str(workdir),
         COSMO_CLOCK_SPEED=str(args.clock_speed), COSMO_SWEEP_INTERVAL="10", COSMO_STUCK_AFTER="30",
         COSMO_OPTIMIZE_INTERVAL="120", COSMO_OPTIMIZE_SECONDS="5", DJANGO_SETTINGS_MODULE="cosmo.settings",
+        # One consumer places every order: its per-consumer throttle would be the soak's bottleneck.
+        COSMO_THROTTLE_ORDER=os.environ.get("COSMO_THROTTLE_ORDER", "1000000/min"),
     )
     os.environ.update(env)
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", args.database], check=True)
