@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -216,7 +216,13 @@ def answer_text(value, group: OptionGroup | None, names: dict) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(names.get(code, _("an option no longer offered")) for code in value)
     if group is not None and group.kind == OptionGroup.Kind.NUMERIC:
-        return f"{plain(Decimal(str(value)))} {group.unit}".strip()
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return f"“{value}”"  # what was typed, not a number (the fix replaces it)
+        if not number.is_finite():
+            return f"“{value}”"
+        return f"{plain(number)} {group.unit}".strip()
     return names.get(value, _("an answer that no longer fits"))
 
 
