@@ -35,10 +35,22 @@ def _orders_move(applied: Applied) -> None:
         orders_complete(applied.jobs_done, zone)
 
 
+def _plans_follow_ends(applied: Applied) -> None:
+    """An operation that ran longer than planned now overlaps what was planned after it on its line, and the
+    no-overlap constraint is checked at commit: its factory's plan follows in the same transaction."""
+    factory_ids = sorted({op.line.factory_id for op in applied.ended})
+    if not factory_ids:
+        return
+    now = clock.now().replace(microsecond=0)
+    for factory in Factory.objects.select_for_update().filter(pk__in=factory_ids).order_by("pk"):
+        planning.schedule_follow(factory=factory, now=now)
+
+
 def telemetry_receive(topic: str, payload: bytes | str) -> Applied:
     """Apply one message and move the orders on from it, in one transaction."""
     with transaction.atomic():
         applied = message_receive(topic, payload)
+        _plans_follow_ends(applied)
         _orders_move(applied)
     return applied
 
@@ -46,6 +58,7 @@ def telemetry_receive(topic: str, payload: bytes | str) -> Applied:
 def telemetry_gaps_close() -> Applied:
     with transaction.atomic():
         applied = gaps_close()
+        _plans_follow_ends(applied)
         _orders_move(applied)
     return applied
 

@@ -101,7 +101,10 @@ def test_it_shows_the_floor_and_a_line_down_puts_its_orders_at_risk(page, live_s
     latest = Breakdown.objects.filter(line__code="L2").order_by("-start").first()
     start, end = latest.start.astimezone(QD1_TIME), latest.end.astimezone(QD1_TIME)
     breakdowns = page.get_by_role("heading", name="Breakdowns", exact=True).locator("..").locator("li")
-    expect(breakdowns.first).to_have_text(f"{lines['L2']}: {start:%Y-%m-%d %H:%M} – {end:%H:%M} (failure)")
+    # Every time carries its zone, the factory's.
+    expect(breakdowns.first).to_have_text(
+        f"{lines['L2']}: {start:%Y-%m-%d %H:%M %Z} – {end:%Y-%m-%d %H:%M %Z} (failure)"
+    )
 
     # The order promised with no slack on the failing line is at risk; the others have days in hand.
     on_line_3 = _orders_with_work_left_on("L3")

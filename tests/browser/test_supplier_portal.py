@@ -48,7 +48,8 @@ def test_it_lets_a_member_confirm_and_ship_and_the_consumer_see_it(browser, live
     log_in(consumer_page, live_server, "consumer", DEMO_PASSWORD)
     consumer_page.goto(f"{live_server.url}/shop/orders/{order.number}/")
     timeline = consumer_page.locator("ol.timeline")
-    expect(timeline).to_contain_text(f"Qingdao Compressor Works confirmed 1 pc of {line.part.code}")
+    # The consumer reads the part's name, never its code.
+    expect(timeline).to_contain_text(f"Qingdao Compressor Works confirmed the {line.part.name}")
     expect(timeline).to_contain_text(f"Parts on their way: Qingdao Compressor Works shipped {line.part.code}")
     expect(timeline).to_contain_text(f"arriving {promised}")
 

@@ -64,7 +64,7 @@ def test_a_line_reports_its_day_and_the_floor_records_it_once_whatever_the_broke
     order, op = _first_operation(consumer)
     line = op.line
     reporter = LineClient(line)
-    t0 = clock.now().replace(microsecond=0)
+    t0 = (clock.now() - timedelta(hours=3)).replace(microsecond=0)  # a line reports what already happened
     day = _a_day(reporter, op, t0)
     # Out of order, with duplicates: the consumer holds what came early and drops what it has applied.
     reporter.send(day[3:6] + day[:4] + day[6:] + day[1:3])
@@ -94,7 +94,7 @@ def test_a_line_reports_its_day_and_the_floor_records_it_once_whatever_the_broke
 def test_nothing_is_lost_while_the_consumer_is_away_and_the_broker_restarts(broker, consumer):
     _order, op = _first_operation(consumer)
     reporter = LineClient(op.line)
-    t0 = clock.now().replace(microsecond=0)
+    t0 = (clock.now() - timedelta(hours=3)).replace(microsecond=0)  # a line reports what already happened
     day = _a_day(reporter, op, t0)
     reporter.send(day[:5])
     broker.restart()
