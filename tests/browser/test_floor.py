@@ -34,6 +34,7 @@ STATE_WORDS = {
     "standby": "standby (nothing planned)",
     "down": "down",
     "off": "off shift",
+    "stopped": "minor stop",
 }
 
 
@@ -122,7 +123,7 @@ def test_it_shows_the_floor_and_a_line_down_puts_its_orders_at_risk(page, live_s
     page.get_by_role("button", name="What if?").click()
 
     expect(page.get_by_role("heading", name="Orders at risk")).to_contain_text(
-        f"if {lines['L3']} is down from {down_from} to {down_to}"
+        f"if {lines['L3']} is down from {down_from} CST to {down_to} CST"  # labelled with the factory's zone
     )
     expect(risks).to_have_count(len(on_line_3 | {tight}))
     for number in on_line_3:
