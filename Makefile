@@ -10,7 +10,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench soak services install migrate demo clean
+.PHONY: run test test-long test-fast bench soak services install migrate demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,12 @@ services:
 
 test: install services
 	@bash scripts/browser.sh
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) COSMO_CACHE_URL=$(TEST_CACHE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) COSMO_CACHE_URL=$(TEST_CACHE_URL) $(PY) -m pytest -m "not long" $(PYTEST_ARGS)
+
+# The tests that take minutes each (fuzzing, the seeded simulation four times, the lock-order race).
+test-long: install services
+	@bash scripts/browser.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) COSMO_CACHE_URL=$(TEST_CACHE_URL) $(PY) -m pytest -m long $(PYTEST_ARGS)
 
 # The quick loop while developing: no browser, no real worker, no subprocesses.
 test-fast: install services

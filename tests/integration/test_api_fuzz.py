@@ -18,7 +18,7 @@ from tests.hostile import row_counts
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], allow_x00=True)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 
 @pytest.fixture

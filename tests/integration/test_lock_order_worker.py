@@ -17,7 +17,7 @@ from suppliers.models import AutopilotProfile, PurchaseOrder, PurchaseOrderLine
 from tests.ordering import order_payload
 from tests.procurement import assert_allocations_exact
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.long, pytest.mark.django_db(transaction=True)]
 
 ORDERS = 8
 

@@ -14,7 +14,7 @@ from tests.conftest import client_for
 from tests.hostile import HOSTILE_VALUES, row_counts
 from tests.ordering import default_configuration
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 # A form post carries text: a lone surrogate cannot be encoded, so it never arrives through a form.
 FORM_VALUES = [value for value in HOSTILE_VALUES if "\ud800" not in value]

@@ -26,6 +26,7 @@ def _simulate(*extra) -> dict:
     return json.loads(_run(*ARGS, *extra).strip().splitlines()[-1])
 
 
+@pytest.mark.long
 def test_a_seeded_run_ships_the_orders_and_repeats_exactly():
     first = _simulate()
     assert first == _simulate()
