@@ -1,5 +1,7 @@
 """Helpers to build valid orders of the demo catalog in tests."""
 
+import time
+
 from orders.models import OptionGroup, ProductFamily
 
 
@@ -55,9 +57,15 @@ def scheduled_orders(consumer, count: int = 6, quantity: int = 2) -> list:
         )
         assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
         deliver_everything()
-        # With a live worker the receipt's own scheduling task may get there first: either way it is done.
+        # With a live worker the receipt's own scheduling task may get there first (holding the order's row,
+        # which this step then skips): either way it is done, once that task commits.
         steps.order_schedule(order.pk)
+        deadline = time.monotonic() + 30
         order.refresh_from_db()
+        while order.stage != "scheduled" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            steps.order_schedule(order.pk)
+            order.refresh_from_db()
         assert order.stage == "scheduled", order.stage
         orders.append(order)
     return orders
