@@ -88,6 +88,7 @@ def terms_of(problem, schedule):
 # Known open defect (issue 11): on some tiny problems with a frozen first operation and a changeover into it,
 # the solve ends FEASIBLE, not proven, e.g. one line, changeover b→a of 2, job 0's first operation frozen at
 # [0, 2). The model and the objective recomputed from its schedule seem to disagree; not found yet.
+@pytest.mark.long
 @pytest.mark.xfail(reason="a frozen first operation with a changeover can leave the tiny solve unproven", strict=False)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(max_jobs=3, max_lines=2, max_ops=2))
