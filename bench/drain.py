@@ -36,6 +36,8 @@ def setup_django(database_url: str) -> None:
     # The steps enqueue their next step after commit; here the workers poll instead, so the messages go
     # to kombu's in-memory transport and are dropped with the process.
     os.environ["CELERY_BROKER_URL"] = "memory://"
+    # DEBUG stays off (with it Django keeps every query in memory); a key of the bench's own.
+    os.environ.setdefault("SECRET_KEY", "cosmo-bench-drain-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cosmo.settings")
     import django
 
