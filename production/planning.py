@@ -241,12 +241,14 @@ def _jobs_unplaced(jobs: list[Job]) -> set[int]:
 
 def _append(fp: FactoryProblem) -> Schedule:
     """The tail problem's new jobs placed after the lines' last operations (see `factory_tail_problem`):
-    heaviest then most urgent first, or first come first served under the fifo baseline."""
+    heaviest then most urgent first, the jobs of one variant together among those equally urgent (a
+    changeover less between each two), or first come first served under the fifo baseline."""
     base, new = fp.current()
+    jobs = fp.problem.jobs
     if settings.COSMO_PLANNING_POLICY == "fifo":
         order = sorted(new, key=lambda j: fp.jobs[j].pk)
         return fifo_insert(fp.problem, base, order)
-    order = sorted(new, key=lambda j: (-fp.problem.jobs[j].weight, fp.problem.jobs[j].due or 1 << 40, j))
+    order = sorted(new, key=lambda j: (-jobs[j].weight, jobs[j].due or 1 << 40, jobs[j].variant, j))
     return insert_jobs(fp.problem, base, order)
 
 
