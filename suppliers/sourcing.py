@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 
 from cosmo.numbers import unique_number
 from production.models import Requirement
@@ -277,18 +277,18 @@ def stock_buy(*, part_id: int, quantity: Decimal, factory, now: datetime) -> Pur
 def allocations_add(additions: list[tuple[PurchaseOrderLine, int, Decimal]]) -> None:
     """Add quantity for requirements to purchase-order lines, then size each line to cover them exactly.
 
-    A line may carry the allocations of thousands of requirements: only those the additions touch and the
-    lines' surpluses are read, and the database sums what the others hold, so a batch costs the same
-    whatever the lines carry already."""
+    A line may carry the allocations of many requirements (all those bought within the consolidation
+    window): only those the additions touch and the lines' surpluses are read, and the database sums what
+    the others hold."""
     if not additions:
         return
     lines = {line.pk: line for line, _, _ in additions}
     requirement_pks = {requirement_pk for _, requirement_pk, _ in additions}
+    touched = Allocation.objects.filter(po_line__in=list(lines))
     current = {
         (a.po_line_id, a.requirement_id): a
-        for a in Allocation.objects.filter(po_line__in=list(lines)).filter(
-            Q(requirement_id__in=requirement_pks) | Q(requirement__isnull=True)
-        )
+        for query in (touched.filter(requirement_id__in=requirement_pks), touched.filter(requirement__isnull=True))
+        for a in query
     }
     held = defaultdict(Decimal, (
         Allocation.objects.filter(po_line__in=list(lines), requirement__isnull=False)
