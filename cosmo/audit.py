@@ -51,7 +51,8 @@ def record(actor, obj: models.Model, action: str, before: dict | None = None, af
     so that the record and the change commit or roll back together."""
     if not is_person(actor):
         return None
-    with transaction.atomic():  # joins the caller's transaction; alone, it is its own
+    # Joins the caller's transaction (no savepoint: the record and the change fail together); alone, it is its own.
+    with transaction.atomic(savepoint=False):
         return Change.objects.create(
             at=timezone.now(),
             actor=actor,

@@ -15,7 +15,7 @@ from cosmo import clock
 from cosmo.audit import record
 from cosmo.hostile import text_problem
 from cosmo.numbers import new_number
-from cosmo.queue import enqueue_on_commit
+from cosmo.queue import nudge_on_commit
 from orders.configuration import NoDeliveryDate, delivery_quote, no_date_reason, quantity_error, selection_check
 from orders.configurator import SpecError
 from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily
@@ -131,8 +131,8 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
     With an idempotency key, placing the same order again within COSMO_IDEMPOTENCY_HOURS returns the first
     one; the same key with a different order raises IdempotencyConflict. What happens before the answer is
     only this: validate, price and quote (from per-process caches of the family, see orders/versions.py),
-    insert the order, its lines and its first timeline entry in one transaction, and enqueue one message once
-    it commits. A new order carries its lines and first timeline entry in `placed_lines` and
+    insert the order, its lines and its first timeline entry in one transaction, and nudge the planning step
+    once it commits (cosmo/queue.py: at most a few messages a second per process). A new order carries its lines and first timeline entry in `placed_lines` and
     `placed_timeline`.
     """
     fingerprint = ""
@@ -141,10 +141,15 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
         if problem:
             raise OrderInvalid({"Idempotency-Key": [problem]})
         fingerprint = request_hash(lines=lines, delivery_address=delivery_address)
-        existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
-        if existing is not None:
+    # A new key (nearly every request) is not looked up first: its unique constraint decides at insert. A
+    # retry is found there, or here when the order no longer validates (it answers as the key says).
+    try:
+        checked = order_check(lines=lines, delivery_address=delivery_address)
+    except OrderInvalid:
+        existing = idempotency_key and _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
+        if existing:
             return existing
-    checked = order_check(lines=lines, delivery_address=delivery_address)
+        raise
     # The date the consumer was shown while configuring is the promise.
     promised = max((c.promised for _, _, c in checked if c.promised is not None), default=None)
     currency = checked[0][0].currency
@@ -195,7 +200,8 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
                         "delivery_address": order.delivery_address,
                     },
                 )
-                enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
+                # The accepted order rows are the planning step's queue: a nudge, not a message per order.
+                nudge_on_commit("lifecycle.tasks.plan_order", order.pk)
         except IntegrityError:
             if idempotency_key:
                 existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
