@@ -4,7 +4,7 @@ never a 500. The conflicts here are real PostgreSQL errors (SQLSTATE 40P01 and 4
 request's transaction."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from cosmo import retry
 from lifecycle import steps
@@ -41,13 +41,14 @@ def line_state(line) -> tuple:
 
 @pytest.mark.parametrize("state", ["deadlock_detected", "serialization_failure"])
 def test_an_order_whose_transaction_loses_a_conflict_answers_503_and_places_nothing(consumer, monkeypatch, state):
-    real_timeline_add = services.timeline_add
+    real_rows_insert = services.rows_insert
 
-    def timeline_add_losing(**kwargs):  # inside the order's transaction, after its rows were inserted
-        lose(state)
-        return real_timeline_add(**kwargs)
+    def rows_insert_losing(groups):  # the order's insert is the statement the database picks to give way
+        with transaction.atomic():  # as the insert runs (a savepoint inside the test's transaction)
+            lose(state)
+        return real_rows_insert(groups)
 
-    monkeypatch.setattr(services, "timeline_add", timeline_add_losing)
+    monkeypatch.setattr(services, "rows_insert", rows_insert_losing)
     before = (Order.objects.count(), TimelineEntry.objects.count())
     response = api_for(consumer).post("/api/orders/", order_payload("AC-SPLIT"), format="json",
                                       HTTP_IDEMPOTENCY_KEY="busy-1")
@@ -58,7 +59,7 @@ def test_an_order_whose_transaction_loses_a_conflict_answers_503_and_places_noth
     assert (Order.objects.count(), TimelineEntry.objects.count()) == before
 
     # The client tries again with the same key once the database is free: one order.
-    monkeypatch.setattr(services, "timeline_add", real_timeline_add)
+    monkeypatch.setattr(services, "rows_insert", real_rows_insert)
     again = api_for(consumer).post("/api/orders/", order_payload("AC-SPLIT"), format="json",
                                    HTTP_IDEMPOTENCY_KEY="busy-1")
     assert again.status_code == 201
