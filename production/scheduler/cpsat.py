@@ -312,18 +312,33 @@ def loose_horizon(problem: Problem) -> int:
     return max([frozen_end] + [job.release for job in problem.jobs]) + work
 
 
+def exact_bound(response) -> int:
+    """The proven lower bound of an integer objective, exactly.
+
+    The solver reports its objective and bound as doubles: 213 may come back as 212.99999999999997, and
+    `int()` of it (212) once left tiny problems unproven (the value of their schedule, 213, never met a
+    bound of 212). Its inner bound is the integer itself; the double is only a cross-check (it cannot
+    hold integers beyond 2**53 exactly), and when the two disagree the lower of the two is kept.
+    """
+    exact = response.inner_objective_lower_bound
+    approx = response.best_objective_bound
+    if abs(exact - approx) <= 1 + 1e-9 * abs(approx):
+        return exact
+    return min(exact, math.floor(approx))
+
+
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, progress: Progress | None, t0: float):
+    def __init__(self, objective, progress: Progress | None, t0: float):
         super().__init__()
-        self.progress, self.t0 = progress, t0
+        self.objective, self.progress, self.t0 = objective, progress, t0
         self.history: list[tuple[float, int]] = []
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.t0
-        objective = int(self.objective_value)
+        objective = self.value(self.objective)  # exact: the double `objective_value` may be 1 ulp short
         self.history.append((elapsed, objective))
         if self.progress is not None:
-            self.progress(objective, int(self.best_objective_bound), elapsed)
+            self.progress(objective, math.floor(self.best_objective_bound + 1e-6), elapsed)
 
 
 def run_model(
@@ -334,18 +349,23 @@ def run_model(
     progress: Progress | None = None,
     t0: float | None = None,
     seed: int = 0,
+    parameters: dict | None = None,
 ) -> tuple[str, Schedule | None, int | None, int | None, list]:
-    """Solve one FjspModel; return (status, schedule, objective, bound, history)."""
+    """Solve one FjspModel; return (status, schedule, objective, bound, history), all in exact integers."""
     t0 = time.perf_counter() if t0 is None else t0
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    watcher = _Watcher(progress, t0)
+    for name, value in (parameters or {}).items():
+        setattr(solver.parameters, name, value)
+    watcher = _Watcher(fm.objective, progress, t0)
     status = solver.solve(fm.model, watcher)
     name = solver.status_name(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return name, fm.read(solver), int(solver.objective_value), int(solver.best_objective_bound), watcher.history
+        value = solver.value(fm.objective)
+        bound = value if status == cp_model.OPTIMAL else min(value, exact_bound(solver.response_proto))
+        return name, fm.read(solver), value, bound, watcher.history
     return name, None, None, None, watcher.history
 
 
