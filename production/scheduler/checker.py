@@ -13,6 +13,7 @@ name in its own words); `violations` returns their texts.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .problem import Problem, Schedule
@@ -48,6 +49,7 @@ def findings(problem: Problem, schedule: Schedule) -> list[Finding]:
         out.append(Finding(f"job {key[0]} operation {key[1]} does not exist", (key[0],), rule="unknown"))
     if out:
         return out
+    windows: dict[int, tuple[list[int], list[tuple[int, int]]] | None] = {}
     for j, job in enumerate(problem.jobs):
         previous_end = job.release
         for o, op in enumerate(job.operations):
@@ -75,8 +77,7 @@ def findings(problem: Problem, schedule: Schedule) -> list[Finding]:
             if p.start < previous_end:
                 reason = "its release" if o == 0 else "the previous operation ends"
                 broken(f"{where} starts at {p.start}, before {reason} at {previous_end}", "order")
-            shifts = problem.lines[p.line].shifts
-            if shifts is not None and not any(a <= p.start and p.end <= b for a, b in shifts):
+            if not _inside_one_window(windows, p.line, problem, p.start, p.end):
                 broken(f"{where} [{p.start}, {p.end}) on line {p.line} is not inside one shift window", "shift")
             previous_end = p.end
     for li, ps in schedule.by_line().items():
@@ -100,6 +101,25 @@ def findings(problem: Problem, schedule: Schedule) -> list[Finding]:
                     )
                 )
     return out
+
+
+def _inside_one_window(cache: dict, li: int, problem: Problem, start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one shift window of line `li` (always, without a calendar).
+
+    The windows are sorted once per line and searched by bisection: a factory of thousands of jobs has
+    hundreds of windows per line, and every schedule kept goes through here."""
+    if li not in cache:
+        shifts = problem.lines[li].shifts
+        ordered = None if shifts is None else sorted(shifts)
+        cache[li] = None if ordered is None else ([a for a, _ in ordered], ordered)
+    entry = cache[li]
+    if entry is None:
+        return True
+    starts, ordered = entry
+    k = bisect_right(starts, start) - 1
+    # Windows may touch but not overlap (`Problem.validate`): the one starting last at or before
+    # `start` is the only one that can hold it.
+    return k >= 0 and ordered[k][0] <= start and end <= ordered[k][1]
 
 
 def violations(problem: Problem, schedule: Schedule) -> list[str]:
