@@ -44,6 +44,7 @@ from production.scheduler import (
     solve,
     violations,
 )
+from production.scheduler.window import is_large
 from production.scheduling import (
     FactoryProblem,
     due_from_promise,
@@ -444,7 +445,8 @@ def _optimize(run: ScheduleRun, t0: float) -> None:
 def _best_start(fp: FactoryProblem, current: Schedule) -> Schedule:
     """The solver's warm start: the current schedule or a batched one (`batch_candidates`), whichever is
     best by the objective (tardiness, then changeover time, then energy, then makespan)."""
-    if not fp.jobs:
+    if not fp.jobs or is_large(fp.problem):
+        # A large factory: each batched plan takes seconds; the solve tries them within its time limit.
         return current
     best, best_terms = current, current.objective(fp.problem)
     try:
