@@ -290,8 +290,9 @@ COSMO_DECLINE_MEMORY_DAYS = float(os.environ.get("COSMO_DECLINE_MEMORY_DAYS", "7
 COSMO_OPTIMIZE_INTERVAL = float(os.environ.get("COSMO_OPTIMIZE_INTERVAL", "900"))
 COSMO_OPTIMIZE_SECONDS = float(os.environ.get("COSMO_OPTIMIZE_SECONDS", "10"))
 COSMO_OPTIMIZE_WORKERS = int(os.environ.get("COSMO_OPTIMIZE_WORKERS", "2"))
-# Placing new jobs that would be late re-plans the whole factory (batched plans compete) only up to this many
-# open jobs; a larger factory leaves that to the optimization runs.
+# Placing new jobs reads the whole factory (gaps filled, what the floor left behind placed again, batched
+# plans competing for late jobs) only up to this many open jobs, the new ones counted; a larger factory gets
+# them after each line's last operation and leaves the rest to the optimization runs.
 COSMO_REPLAN_JOBS = int(os.environ.get("COSMO_REPLAN_JOBS", "300"))
 COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
 COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))

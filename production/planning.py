@@ -184,10 +184,10 @@ def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None 
     """Place new (or released) jobs of one factory at once with the dispatcher: nothing already placed
     moves.
 
-    A factory with up to `COSMO_REPLAN_JOBS` open jobs is read whole: the new jobs may fill gaps, and
-    whatever no longer fits (the floor fell behind the plan) is placed again with them. A larger one gets
-    the new jobs after the last operation of each line (`factory_tail_problem`): the batch reads and
-    writes only what it places, so its cost does not grow with the backlog; closing the gaps is the
+    A factory with up to `COSMO_REPLAN_JOBS` open jobs, the new ones counted, is read whole: they may fill
+    gaps, and whatever no longer fits (the floor fell behind the plan) is placed again with them. A larger
+    one gets the new jobs after the last operation of each line (`factory_tail_problem`): the batch reads
+    and writes only what it places, so its cost does not grow with the backlog; closing the gaps is the
     optimization runs' work, and following the floor the floor tick's (`schedule_follow`).
 
     Must run inside a transaction; locks the factory (one schedule writer per factory). Returns job pk →
@@ -205,7 +205,7 @@ def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None 
     for due_date, job_ids in dated.items():
         Job.objects.filter(pk__in=job_ids).update(due_date=due_date)
     origin = not_before or clock.now()
-    if _open_jobs_exceed(factory, settings.COSMO_REPLAN_JOBS):
+    if _open_jobs_exceed(factory, settings.COSMO_REPLAN_JOBS - len(jobs)):
         unplaced = _jobs_unplaced(jobs)
         todo = [job for job in jobs if job.pk in unplaced]
         if todo:
@@ -229,6 +229,8 @@ def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None 
 
 def _open_jobs_exceed(factory: Factory, limit: int) -> bool:
     """Whether the factory has more than `limit` open jobs (counting no further than that)."""
+    if limit < 0:
+        return True
     open_jobs = Job.objects.filter(factory=factory, status__in=[Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION])
     return open_jobs.values("pk")[: limit + 1].count() > limit
 
