@@ -163,7 +163,9 @@ class SavedConfigurationAdmin(AuditedAdmin):
 class RuleAdmin(AuditedAdmin):
     form = RuleForm
     list_display = ["family", "code", "kind", "message"]
+    list_display_links = ["code"]
     list_filter = ["family", "kind"]
+    search_fields = ["code", "message"]
 
 
 class OrderLineInline(admin.TabularInline):

@@ -13,6 +13,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cosmo import clock
 from production.models import Requirement
 from production.scheduler import Schedule
 from production.scheduling import FactoryProblem
@@ -64,7 +65,10 @@ def material_reason(order_line_id: int, tz: ZoneInfo) -> str | None:
     if found is None:
         return None
     latest, arrival = found
-    return _("Waits for %(part)s (%(code)s) from %(supplier)s, expected %(date)s.") % {
+    # A day gone is not "expected": the supplier is late, and the planner should read so.
+    text = (_("Waits for %(part)s (%(code)s) from %(supplier)s, overdue since %(date)s.") if arrival < clock.now()
+            else _("Waits for %(part)s (%(code)s) from %(supplier)s, expected %(date)s."))
+    return text % {
         "part": latest["part__name"],
         "code": latest["part__code"],
         "supplier": latest["allocations__po_line__purchase_order__supplier__name"],

@@ -31,7 +31,7 @@ def test_the_order_page_shows_options_by_name_stages_and_a_timeline_in_order(con
     assert order.stage == Stage.ACCEPTED
 
 
-def test_a_waiting_order_never_reads_arriving_on_a_day_gone(consumer):
+def test_a_waiting_order_never_reads_arriving_on_a_day_gone(consumer, planner):
     """What an order waits for names the supplier and what it still has to do; once the day expected has
     passed, the sentence says the supplier is late instead of "arriving" or "expected by" a past day."""
     from lifecycle import steps
@@ -51,3 +51,6 @@ def test_a_waiting_order_never_reads_arriving_on_a_day_gone(consumer):
     waiting = page[page.index('class="waiting-on"'):page.index("Production starts as soon")]
     assert "Qingdao Compressor Works" in waiting and "its answer is late" in waiting
     assert "expected by" not in waiting and "arriving" not in waiting
+    # the planner reads the same: overdue, not expected
+    plan = client_for(planner).get("/planner/QD1/").content.decode()
+    assert "from Qingdao Compressor Works, overdue since" in plan
