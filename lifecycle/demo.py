@@ -25,6 +25,7 @@ from production.models import (
     RoutingStep,
     SetupGroup,
     Shift,
+    TariffBand,
     Stock,
 )
 from suppliers.models import (
@@ -210,6 +211,14 @@ LINE_SIMULATION = {
 }
 # Operators per line and shift (every shift of the line).
 CREWS = {"L1": 6, "L2": 8, "L3": 5}
+# The factory's time-of-day electricity tariff (factory time, price per kWh): cheap at night, dear in the
+# evening peak. The hours between 21:00 and 22:00 cost the day price.
+TARIFF = [
+    ("night", "22:00", "06:00", "0.09"),
+    ("day", "06:00", "17:00", "0.15"),
+    ("peak", "17:00", "21:00", "0.24"),
+    ("day", "21:00", "22:00", "0.15"),
+]
 
 
 def line_simulation_seed(line) -> None:
@@ -232,6 +241,8 @@ def _calendar_and_setups(factory, lines, families) -> None:
         for weekdays, start, end in SHIFTS[line.code]:
             for weekday in weekdays:
                 Shift.objects.create(line=line, weekday=weekday, start=start, end=end)
+    for name, start, end, price in TARIFF:
+        TariffBand.objects.create(factory=factory, name=name, start=start, end=end, price_kwh=Decimal(price))
     for family_code, group_code in SETUP_GROUPS.items():
         SetupGroup.objects.create(family=families[family_code], group_code=group_code)
     for from_key, to_key, minutes in CHANGEOVERS:

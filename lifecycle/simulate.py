@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Sum
+from django.conf import settings
+from django.db.models import F, Max, Sum
 
 from cosmo import clock
 from lifecycle import floor
@@ -27,16 +28,11 @@ from orders.configuration import family_compiled
 from orders.configurator import default_selection, evaluate
 from orders.models import Order, OrderLine, ProductFamily, Stage, TimelineEntry
 from orders.services import LineRequest, order_place
-from production import planning
-from production.models import Crew, Factory, FactorySimulation, LineSimulation, Operation, Requirement, Stock
+from production import crews, planning, tariff
+from production.models import Factory, FactorySimulation, Operation, Requirement, Stock
 from suppliers import autopilot, receiving, replenishment
 from suppliers.models import AutopilotProfile, Offer, PurchaseOrder, Supplier
 
-# What a kWh costs (the factory's flat tariff, in the catalog's currency).
-ENERGY_PRICE_KWH = 0.15
-# States in which a line is staffed: its crew is on it whenever it is on in its shift (a line standing by,
-# switched off with nothing planned, releases its crew to other work).
-UNSTAFFED = ("off", "standby")
 from suppliers.scorecard import deliveries_counted
 
 
@@ -215,38 +211,65 @@ def simulation_kpis(*, order_ids: list[int], start: datetime, until: datetime, o
         "changeover_hours": round(minutes.get("changeover", 0.0) / 60, 2),
         "energy_kwh": round(energy, 1),
         "energy_kwh_per_unit": round(energy / units, 3) if units else None,
-        **unit_economics(shipped_order_ids=list(shipped_at), units=int(units), energy_kwh=energy),
+        **unit_economics(shipped_order_ids=list(shipped_at), units=int(units), start=start),
         "purchase_orders": PurchaseOrder.objects.count(),
         "supplier_on_time_rate": round(received_on_time / received, 4) if received else None,
         "simulated_days": round((until - start).total_seconds() / 86400, 2),
     }
 
 
-def unit_economics(*, shipped_order_ids: list[int], units: int, energy_kwh: float) -> dict:
-    """Labour productivity and unit manufacturing cost of the good units shipped.
+def unit_economics(*, shipped_order_ids: list[int], units: int, start: datetime) -> dict:
+    """Energy, labour productivity and unit manufacturing cost of the good units shipped, over the run's
+    production period: from its start to the end of the last operation (a run then waits for shipping,
+    which no line or crew is needed for).
 
-    - Crew hours: each line's operators (`Crew`) times the hours the line was staffed (on in its shift: every
-      state but off and standby).
+    - Energy: each line's states times its power in them (`LineInterval`, `LineSimulation`), costed at the
+      factory's time-of-day tariff (`TariffBand`; `production.tariff`).
+    - Crew hours (`production.crews`): each line's operators times the hours of the shifts its crew works.
+      On a floor whose lines stand by (`COSMO_LINE_STANDBY`) crews are called from the plan: a line's crew
+      works a shift only if the line works in it, and is paid the whole shift; otherwise the crew works
+      every shift of the line (fixed). Both are reported (`crew_hours_called`, `crew_hours_fixed`).
     - Unit cost per good unit, in parts that add up: materials (the BOM's parts at their cheapest offer),
       labour and energy outside changeovers, scrap (the materials of the units scrapped and made again) and
       changeover losses (the crew and the energy while lines changed over). Conversion cost: all but materials.
     """
-    crews = {c.line.code: c for c in Crew.objects.select_related("line").filter(shift_name="")}
-    power = {p.line.code: p for p in LineSimulation.objects.select_related("line")}
-    crew_hours = changeover_crew_hours = labour = changeover_labour = changeover_kwh = 0.0
-    for simulation in FactorySimulation.objects.all():
-        for line, spent in simulation.minutes.items():
-            crew = crews.get(line)
+    end = Operation.objects.filter(ended_at__isnull=False).aggregate(end=Max("ended_at"))["end"] or start
+    called_rule = settings.COSMO_LINE_STANDBY
+    kwh = energy_cost = changeover_kwh = changeover_energy_cost = 0.0
+    crew_fixed = crew_called = labour = changeover_labour = 0.0
+    for factory in Factory.objects.all():
+        tz = ZoneInfo(factory.timezone)
+        bands = tariff.factory_bands(factory)
+        for line in factory.lines.filter(reports=False).select_related("simulation"):
+            power = getattr(line, "simulation", None)
+            kw = {} if power is None else {
+                "running": power.power_running_kw, "changeover": power.power_changeover_kw,
+                "idle": power.power_idle_kw, "stopped": power.power_idle_kw, "down": power.power_down_kw,
+            }  # fmt: skip
+            staffed, changing = [], 0.0
+            for state, a, b in line.intervals.filter(end__gt=start, start__lt=end).values_list("state", "start", "end"):
+                a, b = max(a, start), min(b, end)
+                drawn = kw.get(state, 0.0) * (b - a).total_seconds() / 3600
+                cost = tariff.energy_cost(a, b, kw.get(state, 0.0), bands, tz)
+                kwh += drawn
+                energy_cost += cost
+                if state == "changeover":
+                    changeover_kwh += drawn
+                    changeover_energy_cost += cost
+                    changing += (b - a).total_seconds() / 3600
+                if state in crews.STAFFED:
+                    staffed.append((a, b))
+            crew = line.crews.filter(shift_name="").first()
             if crew is None:
                 continue
-            staffed = sum(v for s, v in spent.items() if s not in UNSTAFFED) / 60
-            changing = spent.get("changeover", 0.0) / 60
-            crew_hours += crew.operators * staffed
-            changeover_crew_hours += crew.operators * changing
-            labour += crew.operators * staffed * float(crew.hourly_cost)
+            instances = crews.shift_instances(list(line.shifts.all()), tz, start, end)
+            fixed = crew.operators * crews.hours(instances, start, end)
+            called = crew.operators * crews.hours(crews.shifts_called(instances, staffed), start, end)
+            crew_fixed += fixed
+            crew_called += called
+            labour += (called if called_rule else fixed) * float(crew.hourly_cost)
             changeover_labour += crew.operators * changing * float(crew.hourly_cost)
-            if line in power:
-                changeover_kwh += power[line].power_changeover_kw * changing
+    crew_hours = crew_called if called_rule else crew_fixed
     cheapest = {}
     for part_id, price in Offer.objects.order_by("part_id", "price").values_list("part_id", "price"):
         cheapest.setdefault(part_id, float(price))
@@ -267,17 +290,25 @@ def unit_economics(*, shipped_order_ids: list[int], units: int, energy_kwh: floa
     parts = {
         "materials": materials,
         "labour": labour - changeover_labour,
-        "energy": (energy_kwh - changeover_kwh) * ENERGY_PRICE_KWH,
+        "energy": energy_cost - changeover_energy_cost,
         "scrap": scrap_cost,
-        "changeover": changeover_labour + changeover_kwh * ENERGY_PRICE_KWH,
+        "changeover": changeover_labour + changeover_energy_cost,
     }
     total = sum(parts.values())
     return {
         "good_units": units,
         "scrapped_units": scrap_units,
+        "production_days": round((end - start).total_seconds() / 86400, 2),
+        "production_kwh": round(kwh, 1),
+        "good_units_per_kwh": round(units / kwh, 5) if kwh else None,
+        "energy_cost": round(energy_cost, 2),
+        "energy_cost_per_unit": round(energy_cost / units, 3) if units else None,
+        "energy_price_mean": round(energy_cost / kwh, 4) if kwh else None,
+        "crew_rule": "called" if called_rule else "fixed",
         "crew_hours": round(crew_hours, 1),
+        "crew_hours_fixed": round(crew_fixed, 1),
+        "crew_hours_called": round(crew_called, 1),
         "good_units_per_crew_hour": round(units / crew_hours, 4) if crew_hours else None,
-        "good_units_per_kwh": round(units / energy_kwh, 5) if energy_kwh else None,
         "unit_cost": round(total / units, 2) if units else None,
         "unit_conversion_cost": round((total - materials) / units, 2) if units else None,
         "unit_cost_parts": {k: round(v / units, 2) for k, v in parts.items()} if units else {},

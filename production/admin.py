@@ -18,6 +18,7 @@ from production.models import (
     Requirement,
     RoutingStep,
     Stock,
+    TariffBand,
 )
 
 
@@ -105,6 +106,11 @@ class JobAdmin(AuditedAdmin):
 @admin.register(Crew)
 class CrewAdmin(admin.ModelAdmin):
     list_display = ["line", "shift_name", "operators"]
+
+
+@admin.register(TariffBand)
+class TariffBandAdmin(admin.ModelAdmin):
+    list_display = ["factory", "name", "start", "end", "price_kwh"]
 
 
 @admin.register(LineFeed)

@@ -597,3 +597,25 @@ class Crew(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["line", "shift_name"], name="one_crew_per_line_and_shift")]
         verbose_name = _("crew")
+
+
+class TariffBand(models.Model):
+    """What a kWh costs from `start` to `end` of each day (factory time; an end not after the start runs past
+    midnight). Hours no band covers cost the flat price (`production.tariff.FLAT_PRICE_KWH`)."""
+
+    factory = models.ForeignKey(Factory, on_delete=models.CASCADE, related_name="tariff_bands")
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"))
+    price_kwh = models.DecimalField(_("price per kWh"), max_digits=8, decimal_places=4)
+    name = models.CharField(_("name"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["factory", "start"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(start=models.F("end")), name="tariff_band_not_empty"),
+            models.CheckConstraint(condition=models.Q(price_kwh__gte=0), name="tariff_price_not_negative"),
+        ]
+        verbose_name = _("energy tariff band")
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}: {self.price_kwh}/kWh"

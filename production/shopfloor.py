@@ -12,6 +12,7 @@ killed mid-tick leaves the previous state and no effects.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cosmo import clock
-from production import planning
+from production import crews, planning, tariff
 from production import simulation as sim
 from production.models import (
     Breakdown,
@@ -204,6 +205,8 @@ def floor_advance(*, factory_id: int, now: datetime | None = None) -> FloorTick 
         )
         for code in model.lines:
             state.lines.setdefault(code, sim.LineState())
+        if shift_calls_on():
+            model = dataclasses.replace(model, plan=plan_held(factory, model, state, simulation.until))
         publishing = settings.COSMO_FLOOR_SOURCE == "mqtt"
         # Operations done in earlier ticks are left out of the plan (their record need not be carried), but
         # when the lines publish, one done whose end the consumer has not applied yet is still in the plan.
@@ -250,6 +253,68 @@ def floor_advance(*, factory_id: int, now: datetime | None = None) -> FloorTick 
         jobs_done=jobs_done,
         breakdowns=len(breakdowns),
         reschedule=reschedule,
+    )
+
+
+def shift_calls_on() -> bool:
+    """Crews are called from the plan only by the optimized policy, on a floor whose lines stand by."""
+    return settings.COSMO_SHIFT_CALLS and settings.COSMO_LINE_STANDBY and settings.COSMO_PLANNING_POLICY != "fifo"
+
+
+def plan_held(factory: Factory, model: FloorModel, state: sim.FactoryState, now: datetime) -> sim.Plan:
+    """The plan with each line standing by held for the coming shift its crew is called for
+    (`crews.hold_until`): the first operation it has queued gets the hold."""
+    tz = ZoneInfo(factory.timezone)
+    price = tariff.price_on_clock(tariff.factory_bands(factory), model.origin, tz)
+    lookahead = settings.COSMO_SHIFT_CALL_LOOKAHEAD_HOURS * 60
+    margin = settings.COSMO_PROMISE_SAFETY_HOURS * 60
+    t = model.minutes(now)
+    queues: dict[str, list[sim.PlannedOp]] = defaultdict(list)
+    for op in model.plan.ops:
+        if op.id not in state.done:
+            queues[op.line].append(op)
+    engine_lines = {line.id: line for line in model.factory.lines}
+    shifts: dict[int, list[Shift]] = defaultdict(list)
+    for shift in Shift.objects.filter(line__factory=factory):
+        shifts[shift.line_id].append(shift)
+    holds: dict[str, float] = {}
+    for code, ops in queues.items():
+        line, engine_line, held = model.lines[code], engine_lines[code], state.lines.get(code)
+        if code in model.reported or held is None or held.op is not None or engine_line.shifts is None:
+            continue
+        ops.sort(key=lambda o: o.sequence)
+        instances = crews.shift_instances(shifts[line.pk], tz, now, now + timedelta(minutes=lookahead + 1440))
+        current = [(a, b) for a, b in instances if a <= now < b]
+        called = bool(current) and LineInterval.objects.filter(
+            line=line, state__in=crews.STAFFED, end__gt=current[0][0], start__lt=now
+        ).exists()
+        queue, variant = [], held.variant
+        for op in ops:
+            queue.append(
+                crews.Queued(
+                    work=op.planned_duration + engine_line.changeover(variant, op.variant),
+                    ready=op.release,
+                    due=model.plan.due.get(op.job),
+                )
+            )
+            variant = op.variant
+        hold = crews.hold_until(
+            now=t,
+            queue=queue,
+            shift_starts=[model.minutes(a) for a, _ in instances],
+            windows=list(engine_line.shifts),
+            called=called,
+            kw=engine_line.power.running,
+            price=price,
+            margin=margin,
+            lookahead=lookahead,
+        )
+        if hold is not None:
+            holds[ops[0].id] = hold
+    if not holds:
+        return model.plan
+    return dataclasses.replace(
+        model.plan, ops=[dataclasses.replace(op, hold=holds[op.id]) if op.id in holds else op for op in model.plan.ops]
     )
 
 

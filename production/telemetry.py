@@ -303,9 +303,16 @@ def _close_interval(feed: LineFeed, at: datetime) -> None:
     feed.since = at
 
 
+def _not_elsewhere(feed: LineFeed, op: Operation) -> Operation:
+    """An operation that has started on another line is that line's to report."""
+    if op.started_at is not None and op.line_id != feed.line.pk:
+        raise Refused(f"operation: {op.pk} runs on another line")
+    return op
+
+
 def _state(feed: LineFeed, event: Event, result: Applied) -> None:
     f = event.fields
-    operation = _operation(feed, f["operation"]) if f["operation"] is not None else None
+    operation = _not_elsewhere(feed, _operation(feed, f["operation"])) if f["operation"] is not None else None
     _close_interval(feed, event.at)
     if feed.state == DOWN and feed.down_since is not None and (f["state"] != DOWN or f["reason"] != feed.down_cause):
         if event.at > feed.down_since:
@@ -320,7 +327,7 @@ def _state(feed: LineFeed, event: Event, result: Applied) -> None:
 
 
 def _op_started(feed: LineFeed, event: Event, result: Applied) -> None:
-    op = _operation(feed, event.fields["operation"])
+    op = _not_elsewhere(feed, _operation(feed, event.fields["operation"]))
     if op.ended_at is not None:
         raise Refused(f"operation: {op.pk} has already ended")
     family = op.job.order_line.family_id

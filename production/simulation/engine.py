@@ -20,6 +20,8 @@ Semantics:
 - In a factory whose lines stand by, a line that runs out of planned operations switches off (standby in
   its shifts, off outside them); when the plan gives it work again it first restarts, drawing idle power,
   for its restart time (inside shifts, like a changeover). Otherwise a line without work idles in its shifts.
+  So does a line whose next operation is held (``PlannedOp.hold``: the planner calls its crew for a coming
+  shift) until the hold ends.
 """
 
 from __future__ import annotations
@@ -83,13 +85,21 @@ def _windows(pairs) -> tuple[list[int], list[int]]:
 class _Op:
     """An operation to do, in engine time; ``pred`` is the id of the job's previous operation."""
 
-    __slots__ = ("id", "release", "duration", "variant", "pred", "units")
+    __slots__ = ("id", "release", "duration", "variant", "pred", "units", "hold")
 
     def __init__(
-        self, op_id: str, release: int, duration: float, variant: str | None, pred: str | None, units: int = 1
+        self,
+        op_id: str,
+        release: int,
+        duration: float,
+        variant: str | None,
+        pred: str | None,
+        units: int = 1,
+        hold: int = 0,
     ):
         self.id = op_id
         self.units = units
+        self.hold = hold
         self.release = release
         self.duration = duration
         self.variant = variant
@@ -165,6 +175,7 @@ class Compiled:
                         op.variant,
                         None if pred is None else pred.id,
                         op.units,
+                        _ticks(op.hold),
                     )
                     if pred is not None and pred.id in done:
                         self.done_end[pred.id] = _ticks(done[pred.id][1])
@@ -291,7 +302,7 @@ class _LineRun:
     def waiting_state(self) -> str:
         """Idle while an operation is in hand or planned next; standby when the plan holds nothing more (in a
         factory whose lines stand by)."""
-        if self.run.c.standby and self.op is None and self.pos == len(self.spec.seq):
+        if self.run.c.standby and self.op is None and (not self.powered or self.pos == len(self.spec.seq)):
             return STANDBY
         return IDLE
 
@@ -332,6 +343,14 @@ def _line_process(env, run, lr: _LineRun):
                 if run.c.standby:
                     lr.powered = False
                 return
+            held = seq[lr.pos].hold
+            if held > now:
+                lr.seg_kind, lr.seg_start, lr.wait_reason = _WAIT, now, "held"
+                if run.c.standby:
+                    lr.powered = False
+                yield timeout(held - now)
+                lr.emit_wait(now, env.now, lr.waiting_state(), reason="held")
+                continue
             op = lr.op = seq[lr.pos]
             lr.pos += 1
             lr.op_start = None

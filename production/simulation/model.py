@@ -138,8 +138,9 @@ class Factory:
     """The lines of one factory and its planned outages.
 
     ``standby``: a line in its shift with nothing planned for it switches off (standby, drawing its standby
-    power) and, when work is planned for it again, restarts first (``Line.restart``); without it a line
-    stays on (idle) through its shifts, as a floor that does not know what comes next keeps it."""
+    power) and, when work is planned for it again, restarts first (``Line.restart``); so does a line whose
+    next operation is held (``PlannedOp.hold``). Without it a line stays on (idle) through its shifts, as a
+    floor that does not know what comes next keeps it."""
 
     lines: list[Line]
     outages: list[Outage] = field(default_factory=list)
@@ -155,7 +156,9 @@ class PlannedOp:
     ``index`` in the plan) has ended, on whatever line. The changeover to the operation's ``variant`` may
     be done ahead, as soon as the line has finished its previous operation.
     ``planned_start`` is used only to measure drift; the actual processing time is drawn around
-    ``planned_duration``.
+    ``planned_duration``. ``hold``: the line does not take the operation before then (the planner holds a
+    line standing by for a coming shift, `production.crews`); in a factory whose lines stand by it stays
+    off meanwhile.
     """
 
     id: str
@@ -168,6 +171,7 @@ class PlannedOp:
     variant: str = ""
     release: float = 0.0
     units: int = 1
+    hold: float = 0.0
 
     def __post_init__(self):
         if not self.planned_duration >= 0:

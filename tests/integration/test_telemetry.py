@@ -131,6 +131,26 @@ def test_a_line_cannot_speak_for_another_line(broker, consumer):
     assert refusal.topic == own_topic and "factory/line" in refusal.reason
 
 
+def test_an_operation_running_on_one_line_cannot_be_reported_by_another(broker, consumer):
+    _order, op = _first_operation(consumer)
+    other = Line.objects.exclude(pk=op.line_id).filter(factory=op.line.factory).first()
+    t0 = clock.now().replace(microsecond=0)
+    LineClient(op.line).send([LineClient(op.line).message(t0, "op_started", operation=op.pk)])
+    assert listen(broker).applied == 1
+    m = LineClient(other).message
+    LineClient(other).send([
+        m(t0 + timedelta(minutes=5), "op_started", operation=op.pk),
+        m(t0 + timedelta(minutes=6), "state", state="running", operation=op.pk),
+        m(t0 + timedelta(minutes=30), "op_finished", operation=op.pk, good=1, scrap=0),
+    ])  # fmt: skip
+    totals = listen(broker)
+    assert totals.applied == 0 and totals.refused == 3
+    op.refresh_from_db()
+    assert (op.line_id, op.started_at, op.ended_at) == (op.line_id, t0, None)
+    assert not LineInterval.objects.filter(line=other).exists()
+    assert set(TelemetryRefusal.objects.values_list("reason", flat=True)) == {f"operation: {op.pk} runs on another line"}
+
+
 MALFORMED = [
     b"not json",
     b"[1, 2]",

@@ -29,8 +29,15 @@ KPI_LABELS = [
     ("line_utilization", "line utilization"),
     ("changeover_hours", "changeover hours"),
     ("energy_kwh_per_unit", "energy per unit shipped (kWh)"),
+    ("production_days", "production days (start to the last operation's end)"),
+    ("production_kwh", "energy in production (kWh)"),
     ("good_units_per_kwh", "good units per kWh"),
+    ("energy_cost_per_unit", "energy cost per good unit (tariff)"),
+    ("energy_price_mean", "mean price paid per kWh"),
+    ("crew_rule", "crew rule"),
     ("crew_hours", "crew hours"),
+    ("crew_hours_fixed", "crew hours, a crew on every shift"),
+    ("crew_hours_called", "crew hours, crews only on shifts worked"),
     ("good_units_per_crew_hour", "good units per crew hour"),
     ("unit_cost", "unit manufacturing cost"),
     ("unit_conversion_cost", "unit conversion cost (without materials)"),
@@ -62,6 +69,15 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--shift-calls",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=(
+                "call each line's crew from the plan: a line standing by waits for a coming shift at the cheapest "
+                "tariff when no order goes late by it (default: with the optimized policy on lines that stand by)"
+            ),
+        )
+        parser.add_argument(
             "--in-process",
             action="store_true",
             help="run every task in this process, in pipeline order, instead of on real Celery workers",
@@ -79,10 +95,13 @@ class Command(BaseCommand):
             return self._in_throwaway_database(options)
         kpis = self._run(options)
         kpis["policy"], kpis["line_standby"] = options["policy"], settings.COSMO_LINE_STANDBY
+        kpis["shift_calls"] = settings.COSMO_SHIFT_CALLS and settings.COSMO_LINE_STANDBY and options["policy"] != "fifo"
         if not options["json_only"]:
             width = max(len(label) for _, label in KPI_LABELS)
             standby = _("lines stand by when idle") if settings.COSMO_LINE_STANDBY else _("lines on through shifts")
-            self.stdout.write(f"policy: {options['policy']}  seed: {options['seed']}  {standby}")
+            calls = _("crews called from the plan") if kpis["shift_calls"] else _("crews for every shift worked")
+            calls = calls if settings.COSMO_LINE_STANDBY else _("crews on every shift")
+            self.stdout.write(f"policy: {options['policy']}  seed: {options['seed']}  {standby}  {calls}")
             for key, label in KPI_LABELS:
                 self.stdout.write(f"{label:<{width}}  {kpis.get(key)}")
         self.stdout.write(json.dumps(kpis, sort_keys=True))
@@ -102,6 +121,8 @@ class Command(BaseCommand):
                 argv += [f"--{name.replace('_', '-')}", str(options[name])]
             argv += ["--in-process"] if options["in_process"] else []
             argv += [] if options["standby"] is None else ["--standby" if options["standby"] else "--no-standby"]
+            calls = options["shift_calls"]
+            argv += [] if calls is None else ["--shift-calls" if calls else "--no-shift-calls"]
             argv += ["--json-only"] if options["json_only"] else []
             done = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True)
             self.stdout.write(done.stdout.rstrip("\n"))
@@ -121,6 +142,8 @@ class Command(BaseCommand):
         settings.COSMO_PLANNING_POLICY = options["policy"]
         standby = options["standby"]
         settings.COSMO_LINE_STANDBY = options["policy"] == "optimized" if standby is None else standby
+        calls = options["shift_calls"]
+        settings.COSMO_SHIFT_CALLS = options["policy"] == "optimized" if calls is None else calls
         settings.COSMO_OPTIMIZE_SECONDS = options["optimize_seconds"]
         # Drift asks for a reschedule at most once per optimization interval (each is a solver run).
         settings.COSMO_DRIFT_MINUTES = max(settings.COSMO_DRIFT_MINUTES, options["optimize_hours"] * 60)
