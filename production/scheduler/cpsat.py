@@ -685,15 +685,17 @@ def solve(
     dispatcher again (the answer is then never worse than the hint).
 
     - A problem one model can hold: a full-model solve proves the lower bound and improves the start;
-      then large-neighbourhood search re-optimizes a part of the best schedule at a time (a time
-      window, some lines, some jobs, or a critical path: the rest keeps its lines and order) until the
-      time is up or the bound is reached. When only the makespan counts (no shifts, changeovers, due
-      dates or frozen operations), a tabu search on the critical path runs in parallel on one of the
-      workers and both share the best schedule. A makespan job shop (one line per operation, or
-      nearly: `job_shop_like`) gives the full model all the workers for the whole time.
+      then, unless it is within NEAR_PROOF of a proof by then, large-neighbourhood search re-optimizes a
+      part of the best schedule at a time (a time window, some lines, some jobs, or a critical path:
+      the rest keeps its lines and order) until the time is up or the bound is reached.
+    - When only the makespan counts (no shifts, changeovers, due dates or frozen operations): a job
+      shop, or nearly one (`job_shop_like`), runs the plain model (as `solve_plain`: no hint, no
+      redundant constraints) on every worker for the whole time; a flexible one runs the tabu search
+      on the critical path beside the full model on every worker for the whole time, both sharing the
+      best schedule, and a schedule that meets the model's bound stops both.
     - A problem too large for one model, or whose folded objective would overflow 64 bits (thousands
-      of jobs): windows of a few hundred operations re-optimized in turn, everything else fixed
-      (`window`).
+      of jobs): the batched plans while they fit in half the time, then windows of a few hundred
+      operations re-optimized in turn, everything else fixed (`window`).
 
     `progress(objective, bound, elapsed)` is called at each improvement. Raises ProblemError if the
     problem is malformed or infeasible.
