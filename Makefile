@@ -9,6 +9,8 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 # The cache (login failures, throttles) of the suite: a Redis db of its own.
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
+# Where `make run` serves (another port: make run ADDR=127.0.0.1:8013).
+ADDR ?= 127.0.0.1:8000
 
 .PHONY: run test test-long test-fast bench soak services install migrate demo clean
 
@@ -32,7 +34,7 @@ run: export COSMO_CLOCK_SPEED ?= 600
 run: export DEBUG ?= true
 run: demo
 	@echo "make run: DEBUG is on for this local demo (never in production: see README, Configuration)"
-	$(PY) manage.py runstack
+	$(PY) manage.py runstack --addr $(ADDR)
 
 services:
 	@bash scripts/services.sh

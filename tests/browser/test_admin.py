@@ -58,6 +58,10 @@ def test_an_option_without_a_bom_line_is_flagged_and_cannot_be_ordered(page, liv
     options.locator(fresh % (index, "price")).last.fill("30")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    # an option added on the family page is on the record of who changed what, like any admin change
+    from cosmo.models import Change
+
+    assert Change.objects.filter(action="admin_add", object_type="orders.option", object_label="Ocean blue").exists()
     page.goto(f"{live_server.url}/admin/orders/productfamily/{family.pk}/change/")
     expect(page.locator(".field-rule_check")).to_contain_text(
         "Ocean blue (PANEL_BLUE) cannot be ordered: it has no BOM line"
