@@ -43,7 +43,7 @@ def main() -> int:
     from orders.models import Order, ProductFamily
 
     call_command("migrate", verbosity=0)
-    demo_seed()
+    demo_seed(network=False)
     api = APIClient(HTTP_HOST="localhost")
     api.force_authenticate(User.objects.get(username="consumer"))
     family = ProductFamily.objects.get(code="AC-SPLIT")

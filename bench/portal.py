@@ -43,7 +43,7 @@ def main() -> int:
     from orders.models import ProductFamily
 
     call_command("migrate", verbosity=0)
-    demo_seed()
+    demo_seed(network=False)
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="consumer"))
     family = ProductFamily.objects.prefetch_related("groups__options").get(code="AC-SPLIT")

@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    demo_seed()
+    demo_seed(network=False)
     consumer = User.objects.get(username="consumer")
     rng = random.Random(args.seed)
 

@@ -287,6 +287,7 @@ COSMO_OPTIMIZE_WORKERS = int(os.environ.get("COSMO_OPTIMIZE_WORKERS", "2"))
 COSMO_REPLAN_JOBS = int(os.environ.get("COSMO_REPLAN_JOBS", "300"))
 COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
 COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))
+COSMO_FAR_SUPPLIER_DAYS = int(os.environ.get("COSMO_FAR_SUPPLIER_DAYS", "5"))
 # Factory hours added to the quoted completion before a delivery date is promised (breakdowns, variation).
 COSMO_PROMISE_SAFETY_HOURS = float(os.environ.get("COSMO_PROMISE_SAFETY_HOURS", "12"))
 # The delivery-date quote the configurator shows: orders reaches it by name, without importing production.
