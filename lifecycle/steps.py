@@ -23,9 +23,10 @@ from orders.models import Order, OrderLine, Stage
 from orders.timeline import timelines_add
 from production.bom import Catalog, need_date_estimate, order_lines_explode
 from production.materials import jobs_release
-from production.models import Job, Operation, Requirement
+from production.models import Factory, Job, Operation, Requirement
 from production.planning import jobs_place
-from production.promise import QuoteError, delivery_quote
+from production.promise import QuoteError
+from production.routing import delivery_quote
 from suppliers.netting import netted_tell, requirements_net
 
 
@@ -72,11 +73,25 @@ def orders_plan(*, first: int | None = None, limit: int | None = None, others: b
         need_dates = {order.pk: need_date_estimate(order, catalog, by_order[order.pk]) for order in orders}
         counts = order_lines_explode(lines=lines, need_dates=need_dates, catalog=catalog, per_order=True)
         Order.objects.move_to(orders, Stage.PLANNED)
-        timelines_add([(order, "planned", counts[order.pk]) for order in orders])
+        timelines_add([(order, "planned", counts[order.pk]) for order in orders] + lines_made_in(orders, by_order, catalog))
         enqueue_on_commit("lifecycle.tasks.procure_order", orders[0].pk)
         if others and len(orders) == limit:
             enqueue_on_commit("lifecycle.tasks.plan_order", None)
     return [order.pk for order in orders]
+
+
+def lines_made_in(orders: list[Order], by_order: dict, catalog: Catalog) -> list[tuple]:
+    """Timeline entries saying which factory makes each line, by name; a split order says it ships when
+    its last line arrives."""
+    names = dict(Factory.objects.values_list("pk", "name"))
+    entries = []
+    for order in orders:
+        made = [(line, catalog.factory_id(line)) for line in by_order[order.pk]]
+        split = len({factory_id for _, factory_id in made}) > 1
+        for line, factory_id in made:
+            params = {"product": line.family.name, "quantity": line.quantity, "factory": names[factory_id]}
+            entries.append((order, "made_in_split" if split else "made_in", params))
+    return entries
 
 
 def order_plan(order_id: int) -> bool:
