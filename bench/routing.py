@@ -13,6 +13,7 @@ only (the reference: what one factory's quote costs in the same run), and the co
 """
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -32,6 +33,11 @@ def percentiles(timings: list[float]) -> dict:
         "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2),
         "max_ms": round(timings[-1], 2),
     }
+
+
+def plain(selection: dict) -> dict:
+    """A selection as stored in JSON (numbers as strings, as the configurator sends them)."""
+    return json.loads(json.dumps(selection, default=str))
 
 
 def fill(factory, families, rng, target_ops: int) -> int:
@@ -60,7 +66,7 @@ def fill(factory, families, rng, target_ops: int) -> int:
                     delivery_address="bench", total=0, currency="EUR",
                 )
                 lines.append(OrderLine.objects.create(
-                    order=order, family=family, configuration=family_defaults(family), variant_code="B",
+                    order=order, family=family, configuration=plain(family_defaults(family)), variant_code="B",
                     quantity=rng.randint(1, 3), unit_price=0, factory_code=factory.code,
                 ))
             for line in lines:
@@ -86,6 +92,7 @@ def main() -> int:
 
     var = tempfile.mkdtemp(prefix="cosmo-bench-")
     os.environ.update(COSMO_VAR_DIR=var, DJANGO_SETTINGS_MODULE="cosmo.settings")
+    os.environ.setdefault("DEBUG", "1")  # the local demo's settings (plain HTTP, no SECRET_KEY needed)
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
@@ -116,7 +123,7 @@ def main() -> int:
 
     def draw():
         family = rng.choice(families)
-        return family, family_defaults(family), rng.randint(1, 5), rng.choice(regions)
+        return family, plain(family_defaults(family)), rng.randint(1, 5), rng.choice(regions)
 
     routed, single, chosen = [], [], {}
     for k in range(count + 10):

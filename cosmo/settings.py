@@ -288,6 +288,8 @@ COSMO_REPLAN_JOBS = int(os.environ.get("COSMO_REPLAN_JOBS", "300"))
 COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
 COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))
 COSMO_FAR_SUPPLIER_DAYS = int(os.environ.get("COSMO_FAR_SUPPLIER_DAYS", "5"))
+# Seconds between looks for jobs of orders at risk that another factory now promises sooner (lifecycle/reroute.py).
+COSMO_REROUTE_INTERVAL = float(os.environ.get("COSMO_REROUTE_INTERVAL", "60"))
 # Factory hours added to the quoted completion before a delivery date is promised (breakdowns, variation).
 COSMO_PROMISE_SAFETY_HOURS = float(os.environ.get("COSMO_PROMISE_SAFETY_HOURS", "12"))
 # The delivery-date quote the configurator shows: orders reaches it by name, without importing production.
@@ -328,6 +330,7 @@ CELERY_BEAT_SCHEDULE = {
     "shipments-arrive": {"task": "lifecycle.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
     "stock-replenish": {"task": "lifecycle.tasks.stock_replenish", "schedule": COSMO_PROCUREMENT_TICK},
     "factory-tick": {"task": "lifecycle.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
+    "reroute-jobs": {"task": "lifecycle.tasks.reroute_jobs", "schedule": COSMO_REROUTE_INTERVAL},
     "optimize-schedules": {"task": "lifecycle.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }
 

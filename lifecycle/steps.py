@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef
 
 from cosmo import clock
 from cosmo.queue import enqueue_on_commit
-from orders.delivery import expected_date, orders_expect
+from orders.delivery import arrival_date, orders_expect, shipping_time
 from orders.models import Order, OrderLine, Stage
 from orders.timeline import timelines_add
 from production.bom import Catalog, need_date_estimate, order_lines_explode
@@ -170,16 +170,19 @@ def orders_schedule(*, first: int | None = None, limit: int | None = None, other
         lines_of = defaultdict(set)
         for job_id, line_name in Operation.objects.filter(job__in=jobs).values_list("job_id", "line__name"):
             lines_of[job_id].add(line_name)
-        ends, zones, used = {}, {}, defaultdict(set)
+        ends, arrivals, zones, used = {}, {}, {}, defaultdict(set)
         for job in jobs:
             order_id = job.order_line.order_id
             ends[order_id] = max(ends.get(order_id, now), finish.get(job.pk, now))
-            zones[order_id] = job.factory.timezone
+            # Each line arrives its own lane's days after it is made; the order with its last line.
+            arrival = finish.get(job.pk, now) + shipping_time(job.shipping_days)
+            arrivals[order_id] = max(arrivals.get(order_id, arrival), arrival)
+            zones.setdefault(order_id, job.factory.timezone)
             used[order_id] |= lines_of[job.pk]
         expected = {}
         timelines_add([(order, "materials_in", {}) for order in orders])
         for order in orders:
-            expected[order.pk] = expected_date(ends.get(order.pk, now), zones.get(order.pk, "UTC"))
+            expected[order.pk] = arrival_date(arrivals.get(order.pk, now + shipping_time()), zones.get(order.pk, "UTC"))
             if order.promised_date is None:
                 order.promised_date = expected[order.pk]
                 order.save(update_fields=["promised_date"])

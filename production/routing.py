@@ -17,7 +17,7 @@ order's intake call (setting `COSMO_DELIVERY_QUOTE`); `route_choose` is the deci
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -206,3 +206,31 @@ def delivery_route(family: ProductFamily | str, configuration: dict, quantity: i
 def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: int, region=None) -> date:
     """The routed delivery date alone (see `delivery_route`)."""
     return delivery_route(family, configuration, quantity, region).date
+
+
+def job_candidates(job) -> tuple[Candidate | None, list[Candidate]]:
+    """Where a job that has not started could be made: its own factory's promise as things stand (its
+    planned end when on the lines, else a quote counting the stock it holds there as its own) and every
+    other capable factory's promise and cost to the order's region (earliest first)."""
+    line = job.order_line
+    region = line.order.region
+    held = {job.factory_id: {r.part_id: r.reserved for r in job.order_line.requirements.all() if r.reserved > 0}}
+    candidates = line_candidates(line.family, line.configuration, line.quantity, region, held=held)
+    here = next((c for c in candidates if c.factory_id == job.factory_id), None)
+    planned_end = max((op.planned_end for op in job.operations.all() if op.planned_end), default=None)
+    if here is not None and planned_end is not None:
+        arrival = planned_end + safety_time() + timedelta(days=here.shipping_days)
+        here = replace(here, delivery=arrival.astimezone(ZoneInfo(here.time_zone)).date(), finish=planned_end)
+    others = sorted((c for c in candidates if c.factory_id != job.factory_id), key=lambda c: (c.delivery, c.cost, c.code))
+    return here, others
+
+
+def reroute_target(job) -> tuple[Candidate | None, Candidate | None]:
+    """(where the job is, where the policy would move it): another factory that now promises at least
+    `RoutingPolicy.reroute_gain_days` earlier (the earliest such; cost breaks ties), else None."""
+    policy = RoutingPolicy.current()
+    here, others = job_candidates(job)
+    if not policy.reroute or here is None:
+        return here, None
+    better = [c for c in others if c.delivery <= here.delivery - timedelta(days=max(1, policy.reroute_gain_days))]
+    return here, (min(better, key=lambda c: (c.delivery, c.cost, c.code)) if better else None)
