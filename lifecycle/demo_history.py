@@ -14,6 +14,7 @@ from cosmo import clock
 from cosmo.models import User
 from lifecycle import floor
 from lifecycle.simulate import demand_generate
+from orders.models import Region
 from orders.services import LineRequest, order_place
 from production import planning
 from suppliers import autopilot, receiving, replenishment
@@ -23,6 +24,18 @@ from suppliers.models import PurchaseOrder, PurchaseOrderLine
 DEMO_HISTORY_DAYS = 5
 DEMO_HISTORY_ORDERS = 18
 DEMO_FRESH_ORDERS = 5
+# Where the demo's consumers live, in turn (a region the demo world does not have falls back to the default).
+ADDRESSES = [
+    ("CN-N", "Room 301, 1 Haier Road, Qingdao"),
+    ("CN-E", "8 Huangshan Road, Hefei"),
+    ("CN-N", "12 Jinan Road, Qingdao"),
+    ("EU", "Via Roma 1, Milano"),
+]
+
+
+def _address(k: int) -> dict:
+    region, address = ADDRESSES[k % len(ADDRESSES)]
+    return {"delivery_address": address, "region": region if Region.objects.filter(code=region).exists() else ""}
 
 
 def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HISTORY_ORDERS, seed: int = 1,
@@ -46,7 +59,7 @@ def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HIS
             while placed < len(arrivals) and start + timedelta(minutes=arrivals[placed].minute) <= t:
                 a = arrivals[placed]
                 order_place(customer=customer, lines=[LineRequest(a.family, a.configuration, a.quantity)],
-                            delivery_address="Room 301, 1 Haier Road, Qingdao")
+                            **_address(placed))
                 placed += 1
             _qcw_person_answers(created_before=start + timedelta(days=days * 2 / 3), now=t)
             autopilot.suppliers_autopilot()
@@ -56,7 +69,7 @@ def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HIS
         # A few orders of this very hour: some are planned on the lines, some wait for their parts.
         for a in demand_generate(orders=DEMO_FRESH_ORDERS, days=1, seed=seed + 1):
             order_place(customer=customer, lines=[LineRequest(a.family, a.configuration, a.quantity + 4)],
-                        delivery_address="Room 301, 1 Haier Road, Qingdao")
+                        **_address(placed))
             placed += 1
         planning.schedules_optimize_changed()
     clock.reset(start=now, speed=speed)
