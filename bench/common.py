@@ -22,8 +22,9 @@ def write_result(name: str, params: dict, figures: dict) -> Path:
     return path
 
 
-def demo_django(database_url: str | None = None) -> None:
-    """Start Django in this process on a fresh database holding the demo world.
+def demo_django(database_url: str | None = None, *, network: bool = False) -> None:
+    """Start Django in this process on a fresh database holding the demo world (its Qingdao factory alone,
+    unless `network`: all three).
 
     A fresh SQLite file in a temporary folder unless `database_url` names a scratch database (which is
     migrated, emptied and filled); no broker, so nothing is enqueued anywhere real.
@@ -49,7 +50,7 @@ def demo_django(database_url: str | None = None) -> None:
     call_command("migrate", verbosity=0)
     if database_url:
         call_command("flush", interactive=False, verbosity=0)
-    demo_seed()
+    demo_seed(network=network)
 
 
 def figures_show(figures: dict, path: Path) -> None:

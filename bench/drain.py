@@ -149,7 +149,7 @@ def main(argv: list[str]) -> int:
                    capture_output=True)
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    demo_seed()
+    demo_seed(network=False)
     # The factory clock stands still: no floor runs here, so nothing would start while the plan is written
     # (a moving clock would make the plan stale at every batch and retime it whole).
     clock.reset(speed=0.0)

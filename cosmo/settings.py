@@ -296,6 +296,9 @@ COSMO_OPTIMIZE_WORKERS = int(os.environ.get("COSMO_OPTIMIZE_WORKERS", "2"))
 COSMO_REPLAN_JOBS = int(os.environ.get("COSMO_REPLAN_JOBS", "300"))
 COSMO_PLANNING_HORIZON_DAYS = int(os.environ.get("COSMO_PLANNING_HORIZON_DAYS", "60"))
 COSMO_SHIPPING_DAYS = int(os.environ.get("COSMO_SHIPPING_DAYS", "2"))
+COSMO_FAR_SUPPLIER_DAYS = int(os.environ.get("COSMO_FAR_SUPPLIER_DAYS", "5"))
+# Seconds between looks for jobs of orders at risk that another factory now promises sooner (lifecycle/reroute.py).
+COSMO_REROUTE_INTERVAL = float(os.environ.get("COSMO_REROUTE_INTERVAL", "60"))
 # Factory hours added to the quoted completion before a delivery date is promised (breakdowns, variation).
 COSMO_PROMISE_SAFETY_HOURS = float(os.environ.get("COSMO_PROMISE_SAFETY_HOURS", "12"))
 # The delivery-date quote the configurator shows: orders reaches it by name, without importing production.
@@ -327,7 +330,7 @@ COSMO_TELEMETRY_GAP_SECONDS = float(os.environ.get("COSMO_TELEMETRY_GAP_SECONDS"
 COSMO_MQTT_SECRET = os.environ.get("COSMO_MQTT_SECRET", "") or SECRET_KEY
 # `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
 COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
-COSMO_DELIVERY_QUOTE = "production.promise.delivery_quote"
+COSMO_DELIVERY_QUOTE = "production.routing.delivery_route"
 # The quote asks whether the schedule changed at most this often (real seconds) per web process.
 COSMO_QUOTE_RECHECK_SECONDS = float(os.environ.get("COSMO_QUOTE_RECHECK_SECONDS", "1"))
 # The consumer reads an order's times in the time zone of the factory that makes it.
@@ -342,6 +345,7 @@ CELERY_BEAT_SCHEDULE = {
     "shipments-arrive": {"task": "lifecycle.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
     "stock-replenish": {"task": "lifecycle.tasks.stock_replenish", "schedule": COSMO_PROCUREMENT_TICK},
     "factory-tick": {"task": "lifecycle.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
+    "reroute-jobs": {"task": "lifecycle.tasks.reroute_jobs", "schedule": COSMO_REROUTE_INTERVAL},
     "optimize-schedules": {"task": "lifecycle.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
 }
 

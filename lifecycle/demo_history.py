@@ -19,18 +19,30 @@ from cosmo.models import User
 from lifecycle import floor
 from lifecycle.simulate import configuration_random, demand_generate
 from orders.configuration import family_compiled, family_defaults
-from orders.models import OrderLine, ProductFamily
+from orders.models import OrderLine, ProductFamily, Region
 from orders.services import LineRequest, order_place
 from production import planning
 from production.bom import Catalog
-from production.models import Stock
+from production.models import LineCapability, ShippingLane, Stock
 from suppliers import autopilot, receiving, replenishment
 from suppliers.actions import line_confirm, purchase_order_confirm, shipment_create
-from suppliers.models import Offer, PurchaseOrder, PurchaseOrderLine
+from suppliers.models import Offer, PurchaseOrder, PurchaseOrderLine, Supplier
 
 DEMO_HISTORY_DAYS = 5
 DEMO_HISTORY_ORDERS = 18
 DEMO_FRESH_ORDERS = 5
+# Where the demo's consumers live, in turn (a region the demo world does not have falls back to the default).
+ADDRESSES = [
+    ("CN-N", "Room 301, 1 Haier Road, Qingdao"),
+    ("CN-E", "8 Huangshan Road, Hefei"),
+    ("CN-N", "12 Jinan Road, Qingdao"),
+    ("EU", "Via Roma 1, Milano"),
+]
+
+
+def _address(k: int) -> dict:
+    region, address = ADDRESSES[k % len(ADDRESSES)]
+    return {"delivery_address": address, "region": region if Region.objects.filter(code=region).exists() else ""}
 
 
 def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HISTORY_ORDERS, seed: int = 1,
@@ -54,7 +66,7 @@ def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HIS
             while placed < len(arrivals) and start + timedelta(minutes=arrivals[placed].minute) <= t:
                 a = arrivals[placed]
                 order_place(customer=customer, lines=[LineRequest(a.family, a.configuration, a.quantity)],
-                            delivery_address="Room 301, 1 Haier Road, Qingdao")
+                            **_address(placed))
                 placed += 1
             _qcw_person_answers(created_before=start + timedelta(days=days * 2 / 3), now=t)
             autopilot.suppliers_autopilot()
@@ -71,7 +83,7 @@ def demo_history_seed(*, days: float = DEMO_HISTORY_DAYS, orders: int = DEMO_HIS
         # A few orders of this very hour: some are planned on the lines, some wait for their parts.
         for a in demand_generate(orders=DEMO_FRESH_ORDERS, days=1, seed=seed + 1):
             order_place(customer=customer, lines=[LineRequest(a.family, a.configuration, a.quantity + 4)],
-                        delivery_address="Room 301, 1 Haier Road, Qingdao")
+                        **_address(placed))
             placed += 1
         planning.schedules_optimize_changed()
     clock.reset(start=now, speed=speed)
@@ -105,11 +117,18 @@ def _order_short_of(customer, *, supplier_code: str, seed: int) -> PurchaseOrder
     the supplier's purchase order the order waits on."""
     rng = random.Random(seed)
     offered = set(Offer.objects.filter(supplier__code=supplier_code).values_list("part_id", flat=True))
-    stocks = list(Stock.objects.filter(part_id__in=offered))
+    # The shelf of the factory the supplier sits next to, and the families no other factory delivers to the
+    # default region within days (routing sends the order there, where it buys from this supplier).
+    near = Supplier.objects.get(code=supplier_code).near_id
+    region = Region.default()
+    close = set(ShippingLane.objects.filter(region=region, days__lt=10).exclude(factory_id=near)
+                .values_list("factory_id", flat=True)) if near else set()
+    rivals = set(LineCapability.objects.filter(line__factory_id__in=close).values_list("family_id", flat=True))
+    stocks = list(Stock.objects.filter(part_id__in=offered, **({"factory_id": near} if near else {})))
     on_order = replenishment.stock_on_order(stocks)
     position = {s.part_id: replenishment.stock_position(s, on_order) for s in stocks}
     best = None
-    for family in ProductFamily.objects.filter(capabilities__isnull=False).distinct().order_by("code"):
+    for family in ProductFamily.objects.filter(capabilities__isnull=False).exclude(pk__in=rivals).distinct().order_by("code"):
         catalog, compiled = Catalog([family.pk]), family_compiled(family)
         for configuration in [family_defaults(family)] + [configuration_random(compiled, rng) for _ in range(12)]:
             per_unit = catalog.needs(OrderLine(family=family, configuration=configuration, quantity=1))

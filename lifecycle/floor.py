@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
 from cosmo import clock
-from orders.delivery import expected_date, orders_expect, shipping_time
+from orders.delivery import arrival_date, expected_date, orders_expect, shipping_time
 from orders.models import Order, Stage, TimelineEntry
 from orders.timeline import timeline_add
-from production.models import Factory, Job, Operation
+from production.arrival import orders_arrival
+from production.models import Factory, Job, Operation, ShippingLane
 from production.shopfloor import floor_advance
 
 
@@ -107,7 +109,8 @@ def orders_complete(jobs_done: list[int], time_zone: str) -> int:
         if Job.objects.filter(order_line__order=order).exclude(status__in=[Job.Status.DONE, Job.Status.CANCELLED]).exists():
             continue
         end = Operation.objects.filter(job__order_line__order=order).aggregate(end=Max("ended_at"))["end"]
-        orders_expect({order.pk: expected_date(end, time_zone)})
+        arrival = orders_arrival([order.pk]).get(order.pk)
+        orders_expect({order.pk: arrival_date(arrival, time_zone) if arrival else expected_date(end, time_zone)})
         order.move_to(Stage.COMPLETED)
         timeline_add(order=order, event="completed", end=_local(end, time_zone))
         completed += 1
@@ -118,14 +121,12 @@ def orders_expect_from_plan(factory: Factory) -> None:
     """An order in production expects its delivery when its last operation ends (as planned: the plan
     follows the floor), plus the shipping time; the timeline says when that date moves away from what the
     consumer was last told (the latest change noted, else the promise)."""
-    finish: dict[int, datetime] = {}
-    rows = Operation.objects.filter(
+    # Every job of the order counts, in whichever factory it is made (a split order arrives with its last).
+    order_ids = set(Operation.objects.filter(
         job__factory=factory, job__order_line__order__stage=Stage.IN_PRODUCTION, planned_end__isnull=False
-    ).values_list("job__order_line__order", "ended_at", "planned_end")
-    for order_id, ended_at, planned_end in rows:
-        end = ended_at or planned_end
-        finish[order_id] = max(finish.get(order_id, end), end)
-    expected = {order_id: expected_date(end, factory.timezone) for order_id, end in finish.items()}
+    ).values_list("job__order_line__order", flat=True))
+    finish = orders_arrival(order_ids)
+    expected = {order_id: arrival_date(at, factory.timezone) for order_id, at in finish.items()}
     orders_expect(expected)
     told = dict(
         TimelineEntry.objects.filter(order__in=list(finish), event="expected_changed")
@@ -139,15 +140,18 @@ def orders_expect_from_plan(factory: Factory) -> None:
 
 
 def orders_ship(*, now: datetime | None = None) -> int:
-    """Ship every completed order whose shipping time has passed since its last operation ended."""
+    """Ship every completed order whose last line has arrived: each line its shipping lane's days after
+    its last operation ended (the shortest lane cannot have arrived before its end plus that)."""
     now = now or clock.now()
     shipped = 0
-    ready = (
+    shortest = min([settings.COSMO_SHIPPING_DAYS, *ShippingLane.objects.values_list("days", flat=True)])
+    maybe = (
         Order.objects.filter(stage=Stage.COMPLETED)
         .annotate(end=Max("lines__job__operations__ended_at"))
-        .filter(end__lte=now - shipping_time())
+        .filter(end__lte=now - shipping_time(shortest))
         .values_list("pk", flat=True)
     )
+    ready = [pk for pk, at in orders_arrival(list(maybe)).items() if at <= now]
     for order in Order.objects.select_for_update(no_key=True).filter(pk__in=list(ready), stage=Stage.COMPLETED).order_by("pk"):
         order.move_to(Stage.SHIPPED)
         timeline_add(order=order, event="shipped")

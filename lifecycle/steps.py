@@ -18,14 +18,15 @@ from django.db.models import Exists, OuterRef
 
 from cosmo import clock
 from cosmo.queue import enqueue_on_commit
-from orders.delivery import expected_date, orders_expect
+from orders.delivery import arrival_date, orders_expect, shipping_time
 from orders.models import Order, OrderLine, Stage
 from orders.timeline import timelines_add
 from production.bom import Catalog, need_date_estimate, order_lines_explode
 from production.materials import jobs_release
-from production.models import Job, Operation, Requirement
+from production.models import Factory, Job, Operation, Requirement
 from production.planning import jobs_place
-from production.promise import QuoteError, delivery_quote
+from production.promise import QuoteError
+from production.routing import delivery_quote
 from suppliers.netting import netted_tell, requirements_net
 
 
@@ -72,11 +73,25 @@ def orders_plan(*, first: int | None = None, limit: int | None = None, others: b
         need_dates = {order.pk: need_date_estimate(order, catalog, by_order[order.pk]) for order in orders}
         counts = order_lines_explode(lines=lines, need_dates=need_dates, catalog=catalog, per_order=True)
         Order.objects.move_to(orders, Stage.PLANNED)
-        timelines_add([(order, "planned", counts[order.pk]) for order in orders])
+        timelines_add([(order, "planned", counts[order.pk]) for order in orders] + lines_made_in(orders, by_order, catalog))
         enqueue_on_commit("lifecycle.tasks.procure_order", orders[0].pk)
         if others and len(orders) == limit:
             enqueue_on_commit("lifecycle.tasks.plan_order", None)
     return [order.pk for order in orders]
+
+
+def lines_made_in(orders: list[Order], by_order: dict, catalog: Catalog) -> list[tuple]:
+    """Timeline entries saying which factory makes each line, by name; a split order says it ships when
+    its last line arrives."""
+    names = dict(Factory.objects.values_list("pk", "name"))
+    entries = []
+    for order in orders:
+        made = [(line, catalog.factory_id(line)) for line in by_order[order.pk]]
+        split = len({factory_id for _, factory_id in made}) > 1
+        for line, factory_id in made:
+            params = {"product": line.family.name, "quantity": line.quantity, "factory": names[factory_id]}
+            entries.append((order, "made_in_split" if split else "made_in", params))
+    return entries
 
 
 def order_plan(order_id: int) -> bool:
@@ -155,16 +170,19 @@ def orders_schedule(*, first: int | None = None, limit: int | None = None, other
         lines_of = defaultdict(set)
         for job_id, line_name in Operation.objects.filter(job__in=jobs).values_list("job_id", "line__name"):
             lines_of[job_id].add(line_name)
-        ends, zones, used = {}, {}, defaultdict(set)
+        ends, arrivals, zones, used = {}, {}, {}, defaultdict(set)
         for job in jobs:
             order_id = job.order_line.order_id
             ends[order_id] = max(ends.get(order_id, now), finish.get(job.pk, now))
-            zones[order_id] = job.factory.timezone
+            # Each line arrives its own lane's days after it is made; the order with its last line.
+            arrival = finish.get(job.pk, now) + shipping_time(job.shipping_days)
+            arrivals[order_id] = max(arrivals.get(order_id, arrival), arrival)
+            zones.setdefault(order_id, job.factory.timezone)
             used[order_id] |= lines_of[job.pk]
         expected = {}
         timelines_add([(order, "materials_in", {}) for order in orders])
         for order in orders:
-            expected[order.pk] = expected_date(ends.get(order.pk, now), zones.get(order.pk, "UTC"))
+            expected[order.pk] = arrival_date(arrivals.get(order.pk, now + shipping_time()), zones.get(order.pk, "UTC"))
             if order.promised_date is None:
                 order.promised_date = expected[order.pk]
                 order.save(update_fields=["promised_date"])

@@ -4,7 +4,7 @@ the receiving dock, a scheduling run)."""
 from celery import shared_task
 from django.db import OperationalError
 
-from lifecycle import floor, steps, sweeper
+from lifecycle import floor, reroute, steps, sweeper
 from production import planning
 from suppliers import autopilot, receiving, replenishment
 
@@ -63,3 +63,8 @@ def optimize_schedules() -> int:
 @shared_task(**RETRIED)
 def factory_tick() -> int:
     return len(floor.factories_tick())
+
+
+@shared_task(**RETRIED)
+def reroute_jobs() -> int:
+    return len(reroute.jobs_reroute())

@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 from cosmo import views
 from cosmo.token import TokenCreate
 from lifecycle.api import OrderCancelView
-from lifecycle.views import order_cancel_view
+from lifecycle.views import job_move_view, order_cancel_view
 from orders.api import FamilyViewSet, OrderViewSet
 from production.api import FactoryOeeView
 from suppliers.api import PurchaseOrderViewSet, ScorecardView
@@ -29,6 +29,7 @@ urlpatterns = [
     path("shop/", include("orders.urls")),
     path("supplier/", include("suppliers.urls")),
     path("planner/changes/", views.changes, name="changes"),
+    path("planner/jobs/<str:number>/move/", job_move_view, name="job-move"),
     path("planner/", include("production.urls")),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),

@@ -8,7 +8,7 @@ from nested_admin import NestedModelAdminMixin, NestedTabularInline
 from cosmo.admin import AuditedAdmin
 from orders.catalog import family_spec, options_uncovered
 from orders.configurator import FamilyProblem, check_family, forget_family
-from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, Rule, SavedConfiguration, TimelineEntry
+from orders.models import Option, OptionGroup, Order, OrderLine, ProductFamily, Region, Rule, SavedConfiguration, TimelineEntry
 from orders.rule_check import CODE_LISTS, codes_parse, rule_errors
 
 
@@ -178,6 +178,11 @@ class TimelineInline(admin.TabularInline):
     model = TimelineEntry
     extra = 0
     readonly_fields = ["at", "stage", "event", "params"]
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdmin):
+    list_display = ["code", "name", "is_default", "position"]
 
 
 @admin.register(Order)

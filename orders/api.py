@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from cosmo.api import NewestFirst, role_permission
 from cosmo.security import OrderThrottle
 from orders.configuration import (
-    delivery_quote,
+    delivery_route,
     selection_choose,
     selection_evaluate,
     selection_size_problem,
@@ -20,7 +20,7 @@ from orders.configuration import (
 from orders.configurator import ChooseError
 from orders.configurator.result import jsonable
 from orders.models import CURRENCY_CHOICES, Option, OptionGroup, Order, ProductFamily, Stage
-from orders.services import IdempotencyConflict, LineRequest, OrderInvalid, order_place
+from orders.services import IdempotencyConflict, LineRequest, OrderInvalid, order_place, region_check
 
 
 class OptionSerializer(serializers.ModelSerializer):
@@ -76,6 +76,10 @@ class CheckInSerializer(serializers.Serializer):
         "selection that contains it with the fewest changes, defaults first, then older choices.",
     )
     value = serializers.CharField(required=False, help_text="The number to choose for the numeric group `choose`.")
+    region = serializers.CharField(
+        required=False, allow_blank=True, max_length=16,
+        help_text="The consumer's region (its code; default: the default region): the date is the routed factory's.",
+    )
 
 
 class CheckSerializer(serializers.Serializer):
@@ -97,6 +101,8 @@ class CheckSerializer(serializers.Serializer):
     variant_code = serializers.CharField(allow_null=True)
     fix = serializers.DictField(allow_null=True)
     promised_date = serializers.DateField(allow_null=True)
+    factory = serializers.CharField(allow_null=True, help_text="The factory the line would be routed to (its code).")
+    factory_name = serializers.CharField(allow_null=True)
     option_status = serializers.DictField(
         child=serializers.DictField(),
         help_text="Option code → status (fits, fits_with_changes, impossible), the changes it needs, why not.",
@@ -135,7 +141,14 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet):
                 selection, chosen = choice.selection, list(choice.chosen)
         evaluation = selection_evaluate(family, selection)
         answer = evaluation.as_dict()
-        answer["promised_date"] = delivery_quote(family, evaluation.selection, data["quantity"]) if evaluation.valid else None
+        route = None
+        if evaluation.valid:
+            try:
+                route = delivery_route(family, evaluation.selection, data["quantity"], region_check(data.get("region", "")))
+            except OrderInvalid as invalid:
+                raise ValidationError(invalid.errors) from None
+        answer["promised_date"] = route.date if route else None
+        answer["factory"], answer["factory_name"] = (route.factory_code, route.factory_name) if route else (None, None)
         statuses = selection_statuses(family, selection, chosen, evaluation)
         answer["option_status"] = {
             code: {
@@ -157,6 +170,8 @@ class OrderLineInSerializer(serializers.Serializer):
 
 class OrderInSerializer(serializers.Serializer):
     delivery_address = serializers.CharField(max_length=settings.COSMO_ORDER_MAX_ADDRESS)
+    region = serializers.CharField(required=False, allow_blank=True, max_length=16,
+                                   help_text="The region of the address (its code); default: the default region.")
     # Refused before any line is looked at (DRF's list length comes first): an order of more lines costs no
     # more than a glance.
     lines = OrderLineInSerializer(
@@ -177,6 +192,8 @@ class OrderLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(read_only=True)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     price_breakdown = serializers.JSONField(read_only=True)
+    factory = serializers.CharField(source="factory_code", read_only=True, help_text="The factory it was routed to.")
+    quoted_date = serializers.DateField(read_only=True, allow_null=True)
 
 
 class TimelineSerializer(serializers.Serializer):
@@ -191,6 +208,7 @@ class OrderSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices, read_only=True)
     placed_at = serializers.DateTimeField(read_only=True)
     delivery_address = serializers.CharField(read_only=True)
+    region = serializers.SerializerMethodField()
     promised_date = serializers.DateField(read_only=True, allow_null=True)
     expected_date = serializers.DateField(read_only=True, allow_null=True)
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
@@ -198,6 +216,9 @@ class OrderSerializer(serializers.Serializer):
     at_risk = serializers.BooleanField(read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
     timeline = TimelineSerializer(many=True, read_only=True)
+
+    def get_region(self, order) -> str | None:
+        return order.region.code if order.region_id else None
 
 
 # DRF copies a serializer's declared fields for every instance it makes (the largest part of writing an
@@ -219,7 +240,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     pagination_class = NewestFirst
 
     def get_queryset(self):
-        return Order.objects.visible_to(self.request.user).prefetch_related("lines__family", "timeline")
+        return Order.objects.visible_to(self.request.user).select_related("region").prefetch_related("lines__family", "timeline")
 
     def get_throttles(self):
         # Placing orders is throttled per consumer (429 with Retry-After); reading is not.
@@ -258,6 +279,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 lines=[LineRequest(ln["family"], ln["configuration"], ln["quantity"]) for ln in data["lines"]],
                 delivery_address=data["delivery_address"],
                 idempotency_key=key,
+                region=data.get("region", ""),
             )
         except OrderInvalid as invalid:
             raise ValidationError(invalid.errors)

@@ -25,6 +25,7 @@ class SelectionCheck:
     unit_price: Decimal = Decimal("0")
     breakdown: list = field(default_factory=list)
     promised: date | None = None
+    route: object | None = None  # the routed factory and date (see delivery_route)
 
 
 # (family id, its stamp) → the compiled family, per process (see orders/versions.py).
@@ -131,18 +132,25 @@ class NoDeliveryDate(Exception):
     """The factory cannot promise a date for this line (no line long enough, no supplier for a part…)."""
 
 
-def delivery_quote(family: ProductFamily, selection: dict, quantity: int, *, strict: bool = False):
-    """The date the factory promises for this configuration (planning answers through
-    COSMO_DELIVERY_QUOTE). When it cannot promise one: None, or NoDeliveryDate with the reason if strict."""
+def delivery_route(family: ProductFamily, selection: dict, quantity: int, region=None, *, strict: bool = False):
+    """The factory this configuration is routed to and the date it promises to the region (planning
+    answers through COSMO_DELIVERY_QUOTE: an object with `date`, `factory_code` and `factory_name`). When
+    no date can be promised: None, or NoDeliveryDate with the reason if strict."""
     path = getattr(settings, "COSMO_DELIVERY_QUOTE", "")
     if not path:
         return None
     try:
-        return import_string(path)(family, selection, quantity)
+        return import_string(path)(family, selection, quantity, region)
     except LookupError as reason:  # the planner's QuoteError
         if strict:
             raise NoDeliveryDate(str(reason)) from None
         return None
+
+
+def delivery_quote(family: ProductFamily, selection: dict, quantity: int, region=None, *, strict: bool = False):
+    """The routed date alone (see `delivery_route`)."""
+    route = delivery_route(family, selection, quantity, region, strict=strict)
+    return route.date if route is not None else None
 
 
 # -- the quantity ---------------------------------------------------------------------------------------------
@@ -174,16 +182,17 @@ def no_date_reason(quantity: int) -> str:
     return _("We cannot promise a delivery date for this configuration right now: a part or a line it needs is not available.")
 
 
-def delivery_promise(family: ProductFamily, selection: dict, quantity: int) -> tuple[date | None, str]:
-    """The promised date, or None with the reason in words (a quantity too large, no capacity…)."""
+def delivery_promise(family: ProductFamily, selection: dict, quantity: int, region=None) -> tuple[object | None, str]:
+    """The route (its `date` and `factory_name`), or None with the reason in words (a quantity too large,
+    no capacity…)."""
     problem = quantity_error(quantity)
     if problem:
         return None, problem
     try:
-        promised = delivery_quote(family, selection, quantity, strict=True)
+        route = delivery_route(family, selection, quantity, region, strict=True)
     except NoDeliveryDate:
         return None, no_date_reason(quantity)
-    return promised, ""
+    return route, ""
 
 
 # -- choosing with no dead ends -------------------------------------------------------------------------------

@@ -18,13 +18,19 @@ from django.conf import settings
 from orders.models import Order
 
 
-def shipping_time() -> timedelta:
-    return timedelta(days=settings.COSMO_SHIPPING_DAYS)
+def shipping_time(days: int | None = None) -> timedelta:
+    """The time on the way: a shipping lane's days, or COSMO_SHIPPING_DAYS when there is none."""
+    return timedelta(days=settings.COSMO_SHIPPING_DAYS if days is None else days)
 
 
-def expected_date(finish: datetime, time_zone: str) -> date:
+def expected_date(finish: datetime, time_zone: str, shipping_days: int | None = None) -> date:
     """The delivery date of an order whose last job finishes at `finish`, in the factory's time zone."""
-    return (finish + shipping_time()).astimezone(ZoneInfo(time_zone)).date()
+    return arrival_date(finish + shipping_time(shipping_days), time_zone)
+
+
+def arrival_date(arrival: datetime, time_zone: str) -> date:
+    """The day, in the factory's time zone, of an arrival."""
+    return arrival.astimezone(ZoneInfo(time_zone)).date()
 
 
 def is_at_risk(expected: date | None, promised: date | None) -> bool:

@@ -24,6 +24,13 @@ EVENTS = {
     "at_risk": lambda p: _("Your date is at risk: the %(part_name)s arrives %(date)s at the earliest, later than we need it.")
     % p,
     "unsourced": lambda p: _("Your date is at risk: no supplier is left for the %(part_name)s; a planner is on it.") % p,
+    "made_in": lambda p: _("%(product)s × %(quantity)s: made in %(factory)s.") % p,
+    "made_in_split": lambda p: _(
+        "%(product)s × %(quantity)s: made in %(factory)s. Your items come from more than one factory; the order "
+        "ships when the last of them arrives."
+    ) % p,
+    "moved": lambda p: _("%(product)s now made in %(factory)s instead of %(from_factory)s: %(reason)s; expected %(date)s.")
+    % p,
     "scheduled": lambda p: _("Production scheduled, finishing %(end)s.") % p,
     "po_confirmed": lambda p: _("%(supplier)s confirmed the parts.") % p,
     "operation_started": lambda p: _("In production: %(operation)s started at %(at)s.") % p,

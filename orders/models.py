@@ -113,6 +113,28 @@ class Rule(models.Model):
         return f"{self.family.code}/{self.code}"
 
 
+class Region(models.Model):
+    """Where a consumer's address lies, as far as shipping is concerned: each factory reaches a region by a
+    shipping lane (`production.ShippingLane`: days and cost per unit). The consumer picks it beside the
+    address; the default region is the one marked so (else the first)."""
+
+    code = models.SlugField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_default = models.BooleanField(_("default"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("region")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> "Region | None":
+        return cls.objects.order_by("-is_default", "position", "code").first()
+
+
 class Stage(models.TextChoices):
     """The stages of an order, in pipeline order (DESIGN.md, The pipeline of one order)."""
 
@@ -158,6 +180,8 @@ class Order(models.Model):
     stage_changed_at = models.DateTimeField(_("stage changed"), auto_now_add=True)
     placed_at = models.DateTimeField(_("placed (factory time)"))
     delivery_address = models.TextField(_("delivery address"))
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="orders")
     promised_date = models.DateField(_("promised delivery date"), null=True, blank=True)
     expected_date = models.DateField(_("expected delivery date"), null=True, blank=True)
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
@@ -194,6 +218,10 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     price_breakdown = models.JSONField(_("price breakdown"), default=list)
+    # The factory the line was routed to when the consumer ordered (its code: `orders` does not know the
+    # factories) and the date quoted for it then; the job may later move (production.JobMove).
+    factory_code = models.SlugField(_("routed to factory"), max_length=16, blank=True)
+    quoted_date = models.DateField(_("quoted delivery date"), null=True, blank=True)
 
     class Meta:
         ordering = ["order", "position"]

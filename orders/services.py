@@ -17,9 +17,9 @@ from cosmo.hostile import text_problem
 from cosmo.numbers import new_number
 from cosmo.queue import nudge_on_commit
 from cosmo.rows import row_id, rows_insert
-from orders.configuration import NoDeliveryDate, delivery_quote, no_date_reason, quantity_error, selection_check
+from orders.configuration import NoDeliveryDate, delivery_route, no_date_reason, quantity_error, selection_check
 from orders.configurator import SpecError
-from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily
+from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily, Region
 from orders.timeline import timeline_entry
 
 
@@ -38,8 +38,22 @@ class LineRequest:
     quantity: int
 
 
-def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tuple[ProductFamily, LineRequest, object]]:
-    """Validate every line against its family's rules; raise OrderInvalid naming each bad field."""
+def region_check(region) -> Region | None:
+    """The region named by its code (empty: the default region); OrderInvalid when there is no such region."""
+    if isinstance(region, Region):
+        return region
+    if region:
+        found = Region.objects.filter(code=str(region)).first()
+        if found is None:
+            raise OrderInvalid({"region": [_("Unknown region “%(code)s”.") % {"code": region}]})
+        return found
+    return Region.default()
+
+
+def order_check(*, lines: list[LineRequest], delivery_address: str,
+                region: Region | None = None) -> list[tuple[ProductFamily, LineRequest, object]]:
+    """Validate every line against its family's rules and route it (its factory and the date it promises
+    to the region: `check.route`); raise OrderInvalid naming each bad field."""
     errors: dict = {}
     address = (delivery_address or "").strip()
     address_problem = text_problem(address, max_length=settings.COSMO_ORDER_MAX_ADDRESS)
@@ -74,7 +88,8 @@ def order_check(*, lines: list[LineRequest], delivery_address: str) -> list[tupl
             errors[f"{prefix}.configuration.{field}"] = reasons
         if not check.errors and not quantity_problem:
             try:
-                check.promised = delivery_quote(family, check.configuration, line.quantity, strict=True)
+                check.route = delivery_route(family, check.configuration, line.quantity, region, strict=True)
+                check.promised = check.route.date if check.route is not None else None
             except NoDeliveryDate:
                 errors[f"{prefix}.quantity"] = [no_date_reason(line.quantity)]
         checked.append((family, line, check))
@@ -87,10 +102,11 @@ class IdempotencyConflict(Exception):
     """The Idempotency-Key was used before for a different order: nothing is placed."""
 
 
-def request_hash(*, lines: list[LineRequest], delivery_address: str) -> str:
+def request_hash(*, lines: list[LineRequest], delivery_address: str, region: str = "") -> str:
     """A hash of what an order asks for, whatever the order of keys or the spacing of the request."""
     asked = {
         "delivery_address": delivery_address,
+        **({"region": region} if region else {}),
         "lines": [{"family": ln.family, "configuration": ln.configuration, "quantity": ln.quantity} for ln in lines],
     }
     return hashlib.sha256(json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
@@ -126,7 +142,9 @@ def _order_for_key(*, customer, key: str, fingerprint: str) -> Order | None:
     return earlier.order
 
 
-def order_place(*, customer, lines: list[LineRequest], delivery_address: str, idempotency_key: str = "") -> Order:
+def order_place(
+    *, customer, lines: list[LineRequest], delivery_address: str, idempotency_key: str = "", region: str = ""
+) -> Order:
     """Place an order: validate and price every line, save it as accepted, start the pipeline.
 
     With an idempotency key, placing the same order again within COSMO_IDEMPOTENCY_HOURS returns the first
@@ -142,11 +160,12 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
         problem = idempotency_key_problem(idempotency_key)
         if problem:
             raise OrderInvalid({"Idempotency-Key": [problem]})
-        fingerprint = request_hash(lines=lines, delivery_address=delivery_address)
+        fingerprint = request_hash(lines=lines, delivery_address=delivery_address, region=region)
     # A new key (nearly every request) is not looked up first: its unique constraint decides at insert. A
     # retry is found there, or here when the order no longer validates (it answers as the key says).
     try:
-        checked = order_check(lines=lines, delivery_address=delivery_address)
+        region_row = region_check(region)
+        checked = order_check(lines=lines, delivery_address=delivery_address, region=region_row)
     except OrderInvalid:
         existing = idempotency_key and _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
         if existing:
@@ -162,7 +181,7 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
         # retry racing its first attempt) answers with the first order, or refuses a different one.
         order = Order(
             number=new_number("CO"), customer=customer, placed_at=clock.now(), delivery_address=address,
-            promised_date=promised, total=total, currency=currency,
+            region=region_row, promised_date=promised, total=total, currency=currency,
         )
         # The rows below refer to the order by its number until the insert gives it an id.
         order_ref = row_id(Order, number=order.number)
@@ -179,6 +198,9 @@ def order_place(*, customer, lines: list[LineRequest], delivery_address: str, id
                 quantity=line.quantity,
                 unit_price=check.unit_price,
                 price_breakdown=check.breakdown,
+                # The route the consumer was quoted: the factory and its date.
+                factory_code=check.route.factory_code if check.route is not None else "",
+                quoted_date=check.promised,
             )
             for position, (family, line, check) in enumerate(checked, start=1)
         ]

@@ -35,6 +35,7 @@ from orders.models import (
     OptionGroup,
     Order,
     ProductFamily,
+    Region,
     SavedConfiguration,
     Stage,
 )
@@ -136,8 +137,12 @@ def apply_choice(family: ProductFamily, data, selection: dict, chosen: list):
 
 
 def configurator_context(family: ProductFamily, selection: dict, quantity: int = 1, chosen=None, choice=None,
-                         undo=None) -> dict:
+                         undo=None, region: str = "") -> dict:
     chosen = chosen or []
+    regions = list(Region.objects.all())
+    region_row = next((r for r in regions if r.code == region), None) or next(
+        (r for r in regions if r.is_default), regions[0] if regions else None
+    )
     evaluation = selection_evaluate(family, selection)
     names = family_names(family)
     # what each option would change, from the answers that stand (a malformed answer has its own fix)
@@ -180,9 +185,9 @@ def configurator_context(family: ProductFamily, selection: dict, quantity: int =
             item["answered"] = any(row["state"].chosen for row in rows)
         groups.append(item)
     errors = {e.group: group_error_text(e, by_code.get(e.group)) for e in evaluation.errors}
-    promised, no_date = (None, "")
+    route, no_date = (None, "")
     if evaluation.valid:
-        promised, no_date = delivery_promise(family, evaluation.selection, quantity)
+        route, no_date = delivery_promise(family, evaluation.selection, quantity, region_row)
     elif quantity_error(quantity):
         no_date = quantity_error(quantity)
     said = None
@@ -211,7 +216,10 @@ def configurator_context(family: ProductFamily, selection: dict, quantity: int =
         "said": said,
         "fix_json": json.dumps(evaluation.fix.selection, default=str) if evaluation.fix else "",
         "fix_changes": fix_changes,
-        "promised": promised,
+        "promised": route.date if route else None,
+        "made_in": route.factory_name if route else "",
+        "regions": regions,
+        "region": region_row.code if region_row else "",
         "no_date": no_date,
         "quantity": quantity,
         "max_quantity": max_quantity(),
@@ -238,6 +246,7 @@ def configure(request, family_code):
     chosen = chosen_from_form(request.POST)
     quantity = quantity_from_form(request.POST)
     undone = _json(request.POST, "undo", dict)
+    region = request.POST.get("region", "")
     if undone is not None and isinstance(undone.get("selection"), dict):  # Undo: the selection before the last choice
         selection = undone["selection"]
         chosen = [code for code in undone.get("chosen") or [] if isinstance(code, str)]
@@ -250,9 +259,10 @@ def configure(request, family_code):
                 customer=request.user,
                 lines=[LineRequest(family.code, selection, quantity)],
                 delivery_address=request.POST.get("delivery_address", ""),
+                region=region,
             )
         except OrderInvalid as invalid:
-            context = configurator_context(family, selection, max(1, quantity), chosen)
+            context = configurator_context(family, selection, max(1, quantity), chosen, region=region)
             context["order_errors"] = invalid.errors
             context["quantity"] = quantity
             context["delivery_address"] = request.POST.get("delivery_address", "")
@@ -264,7 +274,7 @@ def configure(request, family_code):
         selection, chosen, choice = apply_choice(family, request.POST, selection, chosen)
         if choice is not None and choice.changes:
             undo = before
-    context = configurator_context(family, selection, max(1, quantity), chosen, choice, undo)
+    context = configurator_context(family, selection, max(1, quantity), chosen, choice, undo, region=region)
     context["quantity"] = quantity
     context["delivery_address"] = request.POST.get("delivery_address", "")
     template = "orders/configure.html#configurator" if request.htmx else "orders/configure.html"

@@ -5,6 +5,7 @@ from production.models import (
     BomLine,
     Factory,
     Job,
+    JobMove,
     Line,
     Breakdown,
     Crew,
@@ -16,7 +17,9 @@ from production.models import (
     Part,
     PartComponent,
     Requirement,
+    RoutingPolicy,
     RoutingStep,
+    ShippingLane,
     Stock,
     TariffBand,
 )
@@ -52,10 +55,51 @@ class LineInline(admin.TabularInline):
     extra = 0
 
 
+class ShippingLaneInline(admin.TabularInline):
+    model = ShippingLane
+    extra = 0
+
+
 @admin.register(Factory)
 class FactoryAdmin(AuditedAdmin):
-    list_display = ["code", "name", "timezone"]
-    inlines = [LineInline]
+    list_display = ["code", "name", "timezone", "energy_price"]
+    inlines = [LineInline, ShippingLaneInline]
+
+
+@admin.register(ShippingLane)
+class ShippingLaneAdmin(AuditedAdmin):
+    list_display = ["factory", "region", "days", "cost_per_unit"]
+    list_filter = ["factory", "region"]
+
+
+@admin.register(RoutingPolicy)
+class RoutingPolicyAdmin(AuditedAdmin):
+    """One row: the policy in force (production/routing.py reads it)."""
+
+    list_display = ["policy", "within_days", "reroute", "reroute_gain_days"]
+
+    def has_add_permission(self, request):
+        return not RoutingPolicy.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobMove)
+class JobMoveAdmin(admin.ModelAdmin):
+    """The record of jobs moved between factories: read-only."""
+
+    list_display = ["job", "from_factory", "to_factory", "reason", "at", "by"]
+    list_filter = ["reason", "from_factory", "to_factory"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CapabilityInline(admin.TabularInline):

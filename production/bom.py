@@ -24,6 +24,7 @@ from production.models import (
     PartComponent,
     Requirement,
     RoutingStep,
+    ShippingLane,
 )
 
 # Before the schedule knows better, parts are wanted this long after the order is placed.
@@ -64,20 +65,23 @@ def factories_making(family_ids) -> dict[int, int]:
 
 def orders_time_zones(order_ids) -> dict[int, str]:
     """Order id → the time zone of the factory that makes it (its first line's: the job's once exploded, else
-    the factory the explosion will choose), in which the consumer reads the order's times. An order that no
-    factory can make is left out."""
-    first_lines: dict[int, tuple[int, str | None]] = {}
-    for order_id, family_id, made_in in (
+    the factory it was routed to, else the first able to), in which the consumer reads the order's times. An
+    order that no factory can make is left out."""
+    first_lines: dict[int, tuple[int, str | None, str]] = {}
+    for order_id, family_id, made_in, routed in (
         OrderLine.objects.filter(order_id__in=order_ids)
         .order_by("order_id", "position", "pk")
-        .values_list("order_id", "family_id", "job__factory__timezone")
+        .values_list("order_id", "family_id", "job__factory__timezone", "factory_code")
     ):
-        first_lines.setdefault(order_id, (family_id, made_in))
-    makers = factories_making({family_id for family_id, made_in in first_lines.values() if made_in is None})
+        first_lines.setdefault(order_id, (family_id, made_in, routed))
+    makers = factories_making({family_id for family_id, made_in, routed in first_lines.values() if not made_in})
     zones = dict(Factory.objects.filter(pk__in=set(makers.values())).values_list("pk", "timezone"))
+    routed_zones = dict(Factory.objects.filter(
+        code__in={routed for _, made_in, routed in first_lines.values() if routed and not made_in}
+    ).values_list("code", "timezone"))
     result = {}
-    for order_id, (family_id, made_in) in first_lines.items():
-        zone = made_in or zones.get(makers.get(family_id))
+    for order_id, (family_id, made_in, routed) in first_lines.items():
+        zone = made_in or routed_zones.get(routed) or zones.get(makers.get(family_id))
         if zone:
             result[order_id] = zone
     return result
@@ -96,7 +100,8 @@ class Catalog:
             self.routing[step.family_id].append(step)
         self.factory_ids = factories_making(family_ids)
         self.components = self._components({b.part_id for lines in self.bom_lines.values() for b in lines})
-        self._zones: dict[int, str] | None = None
+        self._factories: dict[str, tuple[int, str]] | None = None  # code → (id, time zone)
+        self._lanes: dict[tuple[int, int], int] | None = None
 
     @staticmethod
     def _components(part_ids: set[int]) -> dict[int, list[tuple[int, Decimal]]]:
@@ -151,17 +156,30 @@ class Catalog:
             if step.applies_to(chosen)
         ]
 
+    def _factory_rows(self) -> dict[str, tuple[int, str]]:
+        if self._factories is None:
+            self._factories = {code: (pk, zone) for pk, code, zone in Factory.objects.values_list("pk", "code", "timezone")}
+        return self._factories
+
     def time_zone(self, line: OrderLine) -> str:
         """The time zone of the factory that makes this line (read once per catalog)."""
-        if self._zones is None:
-            self._zones = dict(Factory.objects.filter(pk__in=set(self.factory_ids.values())).values_list("pk", "timezone"))
-        return self._zones[self.factory_id(line)]
+        factory_id = self.factory_id(line)
+        return next(zone for pk, zone in self._factory_rows().values() if pk == factory_id)
 
     def factory_id(self, line: OrderLine) -> int:
-        """The factory that makes this family: the first one (by code) with a capable line."""
+        """The factory that makes this line: the one it was routed to when ordered (production/routing.py),
+        else the first one (by code) with a capable line."""
+        if line.factory_code and line.factory_code in self._factory_rows():
+            return self._factory_rows()[line.factory_code][0]
         if line.family_id not in self.factory_ids:
             raise LookupError(f"no factory has a line able to make {line.family.code}")
         return self.factory_ids[line.family_id]
+
+    def shipping_days(self, line: OrderLine, factory_id: int) -> int | None:
+        """The days of the shipping lane from the factory to the order's region (None: no lane, the default)."""
+        if self._lanes is None:
+            self._lanes = {(f, r): d for f, r, d in ShippingLane.objects.values_list("factory_id", "region_id", "days")}
+        return self._lanes.get((factory_id, line.order.region_id))
 
 
 def need_date_estimate(order: Order, catalog: Catalog | None = None, lines: list[OrderLine] | None = None) -> datetime:
@@ -179,7 +197,8 @@ def need_date_estimate(order: Order, catalog: Catalog | None = None, lines: list
     catalog = catalog or Catalog(line.family_id for line in lines)
     end_of_day = datetime.combine(order.promised_date, time.max, tzinfo=ZoneInfo(catalog.time_zone(lines[0])))
     making = max(sum((m for _, _, m in catalog.operations(line)), Decimal("0")) for line in lines)
-    need = end_of_day - shipping_time() - timedelta(minutes=float(making))
+    shipping = max(shipping_time(catalog.shipping_days(line, catalog.factory_id(line))) for line in lines)
+    need = end_of_day - shipping - timedelta(minutes=float(making))
     return max(need, order.placed_at)
 
 
@@ -201,8 +220,10 @@ def order_lines_explode(
             requirements.append(
                 Requirement(order_line=line, part_id=part_id, quantity=quantity, need_date=need_dates[line.order_id])
             )
+        factory_id = catalog.factory_id(line)
         jobs.append(
-            Job(order_line=line, number=f"{line.order.number}-{line.position}", factory_id=catalog.factory_id(line))
+            Job(order_line=line, number=f"{line.order.number}-{line.position}", factory_id=factory_id,
+                shipping_days=catalog.shipping_days(line, factory_id))
         )
     Requirement.objects.bulk_create(requirements, ignore_conflicts=True)
     Job.objects.bulk_create(jobs, ignore_conflicts=True)

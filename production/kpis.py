@@ -44,7 +44,7 @@ def schedule_kpis(fp: FactoryProblem, schedule: Schedule) -> dict:
             late += end > job.due
         wip += any(op.frozen is not None and op.frozen.start <= 0 for op in job.operations)
         placed_at = fp.jobs[j].order_line.order.placed_at
-        lead_days.append((fp.at(end) + shipping_time() - placed_at).total_seconds() / 86400)
+        lead_days.append((fp.at(end) + shipping_time(fp.jobs[j].shipping_days) - placed_at).total_seconds() / 86400)
     terms = schedule.objective(problem) if problem.jobs else None
     return {
         "utilization": utilization,

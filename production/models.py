@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import OrderLine, ProductFamily
+from orders.models import OrderLine, ProductFamily, Region
 
 
 class Condition(models.Model):
@@ -108,6 +109,9 @@ class Factory(models.Model):
     # Bumped by every schedule write: the delivery-date quotes cache the lines until it changes, and the
     # periodic optimization skips a factory whose schedule has not changed since its last run.
     schedule_version = models.PositiveIntegerField(_("schedule version"), default=0, editable=False)
+    # What a kWh costs here: the energy share of a unit's cost when routing weighs factories.
+    energy_price = models.DecimalField(_("energy price per kWh"), max_digits=8, decimal_places=4,
+                                       default=Decimal("0.10"))
 
     class Meta:
         ordering = ["code"]
@@ -320,6 +324,8 @@ class Job(models.Model):
     release_date = models.DateTimeField(_("materials available"), null=True, blank=True)
     due_date = models.DateTimeField(_("due"), null=True, blank=True)
     priority = models.PositiveSmallIntegerField(_("priority"), default=1)
+    # Days from the factory to the consumer's region (its shipping lane; empty: COSMO_SHIPPING_DAYS).
+    shipping_days = models.PositiveSmallIntegerField(_("shipping days"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -619,3 +625,83 @@ class TariffBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start:%H:%M}–{self.end:%H:%M}: {self.price_kwh}/kWh"
+
+
+class ShippingLane(models.Model):
+    """How a factory's goods reach a region: the days on the way and the cost per unit shipped. A factory
+    without a lane to a region does not deliver there."""
+
+    factory = models.ForeignKey(Factory, on_delete=models.CASCADE, related_name="lanes")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="lanes")
+    days = models.PositiveIntegerField(_("days on the way"))
+    cost_per_unit = models.DecimalField(_("cost per unit"), max_digits=10, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["factory", "region"]
+        constraints = [models.UniqueConstraint(fields=["factory", "region"], name="one_lane_per_factory_and_region")]
+        verbose_name = _("shipping lane")
+
+    def __str__(self) -> str:
+        return f"{self.factory.code} → {self.region.code}: {self.days} d"
+
+
+class RoutingPolicy(models.Model):
+    """How an order line picks its factory (one row, edited in the admin; production/routing.py).
+
+    - earliest: the factory promising the earliest delivery to the consumer's region; the lower cost
+      (materials, energy, shipping) breaks a tie;
+    - cheapest within N days: the cheapest among the factories promising no later than N days after the
+      earliest.
+    Re-routing moves a job that has not started to a factory that now promises at least `reroute_gain_days`
+    earlier, when on."""
+
+    class Policy(models.TextChoices):
+        EARLIEST = "earliest", _("Earliest delivery, cost breaks ties")
+        CHEAPEST_WITHIN = "cheapest_within", _("Cheapest within N days of the earliest")
+
+    policy = models.CharField(_("policy"), max_length=20, choices=Policy.choices, default=Policy.EARLIEST)
+    within_days = models.PositiveIntegerField(_("N: days after the earliest"), default=1)
+    reroute = models.BooleanField(_("re-route jobs that have not started when their factory falls behind"),
+                                  default=True)
+    reroute_gain_days = models.PositiveIntegerField(_("re-route only when at least this many days earlier"),
+                                                    default=1)
+
+    class Meta:
+        verbose_name = _("routing policy")
+        verbose_name_plural = _("routing policy")
+
+    def __str__(self) -> str:
+        return str(self.get_policy_display())
+
+    @classmethod
+    def current(cls) -> "RoutingPolicy":
+        """The policy in force (the defaults when none was saved yet)."""
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class JobMove(models.Model):
+    """A job moved from one factory to another before it started: who (empty: Cosmo itself), when, why."""
+
+    class Reason(models.TextChoices):
+        LINE_DOWN = "line_down", _("a line of the factory is down")
+        LATE_SUPPLIER = "late_supplier", _("a supplier is late")
+        BEHIND = "behind", _("the factory fell behind")
+        PLANNER = "planner", _("moved by a planner")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="moves")
+    from_factory = models.ForeignKey(Factory, on_delete=models.PROTECT, related_name="moves_out")
+    to_factory = models.ForeignKey(Factory, on_delete=models.PROTECT, related_name="moves_in")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=240, blank=True)
+    at = models.DateTimeField(_("factory time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    promised_before = models.DateField(_("promise there"), null=True, blank=True)
+    promised_after = models.DateField(_("promise here"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("job move")
+
+    def __str__(self) -> str:
+        return f"{self.job.number}: {self.from_factory.code} → {self.to_factory.code}"

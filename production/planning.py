@@ -198,9 +198,10 @@ def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None 
     tz = ZoneInfo(factory.timezone)
     dated = defaultdict(list)  # due date → the jobs that get it: one update each
     for job in jobs:
-        promised = job.order_line.order.promised_date
+        # The line's own quote when it has one (a line of a split order is due when its factory promised).
+        promised = job.order_line.quoted_date or job.order_line.order.promised_date
         if job.due_date is None and promised is not None:
-            job.due_date = due_from_promise(promised, tz)
+            job.due_date = due_from_promise(promised, tz, job.shipping_days)
             dated[job.due_date].append(job.pk)
     for due_date, job_ids in dated.items():
         Job.objects.filter(pk__in=job_ids).update(due_date=due_date)

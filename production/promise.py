@@ -1,9 +1,9 @@
-"""Capable-to-promise: the earliest day a configuration could ship, while the consumer configures.
+"""Capable-to-promise in one factory: when a configuration could be made there, while the consumer
+configures (`factory_finish`), from the factory's lines as scheduled, cached per process.
 
-    delivery_quote(family, configuration, quantity) -> datetime.date
-
-The configurator reaches it through the setting `COSMO_DELIVERY_QUOTE` (`orders` does not import
-`production`): `import_string(settings.COSMO_DELIVERY_QUOTE)(family, configuration, quantity)`.
+Routing (`production/routing.py`) asks every capable factory and adds materials, safety and shipping;
+the configurator reaches it through the setting `COSMO_DELIVERY_QUOTE` (`orders` does not import
+`production`).
 """
 
 from __future__ import annotations
@@ -12,19 +12,15 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 
-from cosmo import clock
-from orders.delivery import shipping_time
 from orders.models import OrderLine, ProductFamily
 from production.bom import Catalog
 from production.materials import jobs_expected_release, jobs_waiting
-from production.models import Factory, Operation, Part, SetupGroup, Stock
+from production.models import Factory, LineCapability, Operation, RoutingPolicy, SetupGroup, ShippingLane
 from production.scheduler import Floor, ProblemError
 from production.scheduler import Job as EngineJob
 from production.scheduler import Operation as EngineOperation
@@ -137,27 +133,44 @@ def forget_floors() -> None:
 
 
 @dataclass
-class _FamilyCatalog:
+class FamilyCatalog:
+    """What routing and the quote read of a family's master data: its BOM and routing, the factories with a
+    line able to make it (by code), the setup group, each factory's kWh per routing minute on its most
+    frugal capable line, the shipping lanes and the routing policy."""
+
     catalog: Catalog
-    factory: Factory | None
+    factories: list[Factory]
     setup_group: str | None
+    kwh_per_minute: dict[int, float]
+    lanes: dict[tuple[int, int], tuple[int, Decimal]]
+    policy: RoutingPolicy
 
 
-# (family id, its stamp) → what the quote reads of the family's master data, per process (orders/versions.py).
-_catalogs: dict[tuple, _FamilyCatalog] = {}
+# (family id, its stamp) → what the quote reads of the family's master data, per process (orders/versions.py;
+# factories, lines, lanes and the routing policy move every family's stamp).
+_catalogs: dict[tuple, FamilyCatalog] = {}
 _CATALOGS_KEEP = 256
 
 
-def _family_catalog(family: ProductFamily) -> _FamilyCatalog:
+def family_catalog(family: ProductFamily) -> FamilyCatalog:
     key = (family.pk, family.updated_at)
     found = _catalogs.get(key)
     if found is None:
         catalog = Catalog([family.pk])
-        factory_id = catalog.factory_ids.get(family.pk)
-        found = _FamilyCatalog(
+        kwh: dict[int, float] = {}
+        for factory_id, speed, power in LineCapability.objects.filter(family=family).values_list(
+            "line__factory_id", "speed", "line__simulation__power_running_kw"
+        ):
+            per_minute = (power or 0.0) / float(speed) / 60
+            kwh[factory_id] = min(kwh.get(factory_id, per_minute), per_minute)
+        found = FamilyCatalog(
             catalog=catalog,
-            factory=Factory.objects.filter(pk=factory_id).first() if factory_id else None,
+            factories=list(Factory.objects.filter(pk__in=list(kwh)).order_by("code")),
             setup_group=SetupGroup.objects.filter(family=family).values_list("group_code", flat=True).first(),
+            kwh_per_minute=kwh,
+            lanes={(f, r): (d, c) for f, r, d, c in ShippingLane.objects.values_list(
+                "factory_id", "region_id", "days", "cost_per_unit")},
+            policy=RoutingPolicy.current(),
         )
         if len(_catalogs) >= _CATALOGS_KEEP:
             _catalogs.clear()
@@ -165,88 +178,28 @@ def _family_catalog(family: ProductFamily) -> _FamilyCatalog:
     return found
 
 
-def material_ready(factory: Factory, needs: dict[int, Decimal], now: datetime) -> datetime:
-    """When every part (id → quantity) is on hand: now if free stock covers it, else after the shortest
-    lead time among the offers for each missing part."""
-    short = [(code, days) for pk, code, days, free in _parts_free_and_lead(factory, needs) if (free or 0) < needs[pk]]
-    if not short:
-        return now
-    missing = [code for code, days in short if days is None]
-    if missing:
-        raise QuoteError(f"no supplier offers {', '.join(sorted(missing))}")
-    return now + timedelta(days=max(days for _, days in short))
-
-
-def _parts_free_and_lead(factory: Factory, needs: dict[int, Decimal]) -> list[tuple]:
-    """(part id, code, quickest lead time in days or None, free stock in the factory or None) of each part,
-    in one query. Written in SQL: it runs for every quote, and building it through the ORM cost more than
-    running it. Offers belong to the suppliers app; their table is reached through the relation, without
-    importing it."""
-    part_ids = list(needs)
-    if not part_ids:
-        return []
-    offer_table = Part._meta.get_field("offers").related_model._meta.db_table
-    marks = ", ".join(["%s"] * len(part_ids))
-    sql = (
-        f"SELECT p.id, p.code,"
-        f" (SELECT MIN(o.lead_time_days) FROM {offer_table} o WHERE o.part_id = p.id),"
-        f" (SELECT s.on_hand - s.reserved FROM {Stock._meta.db_table} s WHERE s.factory_id = %s AND s.part_id = p.id)"
-        f" FROM {Part._meta.db_table} p WHERE p.id IN ({marks})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [factory.pk, *part_ids])
-        return [(pk, code, days, Decimal(str(free)) if free is not None else None)
-                for pk, code, days, free in cursor.fetchall()]
-
-
-def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: int) -> date:
-    """The earliest date (factory-local) an order of `quantity` units of `configuration` could ship.
-
-    `family` is a `ProductFamily` or its code; `configuration` is the configurator's {group code: option
-    code, list of codes, or number}, assumed valid. The date allows for the materials (free stock now,
-    else the shortest supplier lead time of each missing part), the lines as currently scheduled (the
-    job goes after what is planned, at the earliest slot of each operation in its shifts, with its
-    changeovers: nothing planned moves), a safety time and the shipping time. Reads the factory clock. Raises
-    `QuoteError` when no date can be given. Takes a few milliseconds: the scheduled lines are cached
-    per process until the schedule changes (asked at most every `COSMO_QUOTE_RECHECK_SECONDS`), the family's BOM,
-    routing and factory until its stamp moves (`orders/versions.py`).
-    """
-    if isinstance(family, str):
-        try:
-            family = ProductFamily.objects.get(code=family)
-        except ProductFamily.DoesNotExist:
-            raise QuoteError(f"unknown product family {family!r}") from None
-    cached_catalog = _family_catalog(family)
-    catalog = cached_catalog.catalog
-    line = OrderLine(family=family, configuration=configuration, quantity=quantity)  # never saved
-    try:
-        catalog.factory_id(line)
-    except LookupError as exc:
-        raise QuoteError(str(exc)) from None
-    factory = cached_catalog.factory
-    now = clock.now()
-    ready = material_ready(factory, catalog.needs(line), now)
+def factory_finish(factory: Factory, fc: FamilyCatalog, line: OrderLine, operations, ready: datetime) -> datetime:
+    """When the line would be made in this factory: its operations placed after what the lines have
+    scheduled (nothing planned moves), not before `ready` (its materials)."""
+    if not operations:
+        return ready
     cached = _floor(factory)
     fp = cached.fp
     line_index = {line.pk: i for i, line in enumerate(fp.lines)}
-    operations = tuple(
-        EngineOperation(alternatives=operation_alternatives(minutes, cached.speeds.get(family.pk, {}), line_index))
-        for _, _, minutes in catalog.operations(line)
+    family = line.family
+    job = EngineJob(
+        operations=tuple(
+            EngineOperation(alternatives=operation_alternatives(minutes, cached.speeds.get(family.pk, {}), line_index))
+            for _, _, minutes in operations
+        ),
+        variant=variant_key(family.code, line.configuration, fc.setup_group),
+        release=max(0, fp.minutes(ready)),
     )
-    if not operations:
-        finish = ready
-    else:
-        job = EngineJob(
-            operations=operations,
-            variant=variant_key(family.code, configuration, cached_catalog.setup_group),
-            release=max(0, fp.minutes(ready)),
-        )
-        with cached.lock:
-            try:
-                finish = fp.at(cached.floor.quote(job))
-            except Exception as exc:  # ProblemError: no shift window is long enough
-                raise QuoteError(str(exc)) from None
-    return (finish + safety_time() + shipping_time()).astimezone(ZoneInfo(factory.timezone)).date()
+    with cached.lock:
+        try:
+            return fp.at(cached.floor.quote(job))
+        except Exception as exc:  # ProblemError: no shift window is long enough
+            raise QuoteError(str(exc)) from None
 
 
 def safety_time() -> timedelta:

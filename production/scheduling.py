@@ -32,7 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cosmo import clock
-from orders.delivery import expected_date, orders_expect, shipping_time
+from orders.delivery import arrival_date, orders_expect, shipping_time
+from production.arrival import orders_arrival
 from orders.models import Option, ProductFamily
 from production.models import (
     Changeover,
@@ -65,11 +66,11 @@ def variant_key(family_code: str, configuration: dict, setup_group: str | None) 
     return family_code
 
 
-def due_from_promise(promised: date, tz: ZoneInfo) -> datetime:
+def due_from_promise(promised: date, tz: ZoneInfo, shipping_days: int | None = None) -> datetime:
     """When a job must be done for its order to ship on the promised day: the end of that day, factory
-    time, less the shipping time."""
+    time, less the shipping time (its lane's days)."""
     end_of_day = datetime.combine(promised + timedelta(days=1), time.min, tzinfo=tz)
-    return end_of_day - shipping_time()
+    return end_of_day - shipping_time(shipping_days)
 
 
 class ChangeoverTable:
@@ -470,14 +471,21 @@ def _orders_follow(fp: FactoryProblem, schedule: Schedule, moved_jobs: set[int])
     """Each order's expected delivery date (and so its at-risk flag) from the completion of its jobs, for
     the orders with a job that moved (the others' dates stand)."""
     moved_orders = {job.order_line.order_id for job in fp.jobs if job.pk in moved_jobs}
-    finish: dict[int, datetime] = {}
+    arrival: dict[int, datetime] = {}
     for j, job in enumerate(fp.jobs):
         if job.order_line.order_id not in moved_orders:
             continue
         order_id = job.order_line.order_id
-        end = fp.completion(schedule, j)
-        finish[order_id] = max(finish.get(order_id, end), end)
-    orders_expect({order_id: expected_date(end, fp.factory.timezone) for order_id, end in finish.items()})
+        at = fp.completion(schedule, j) + shipping_time(job.shipping_days)
+        arrival[order_id] = max(arrival.get(order_id, at), at)
+    # An order with lines made elsewhere too arrives with its last line.
+    split = set(
+        Job.objects.filter(order_line__order_id__in=moved_orders).exclude(factory_id=fp.factory.pk)
+        .values_list("order_line__order_id", flat=True)
+    ) if moved_orders else set()
+    for order_id, at in orders_arrival(split, exclude_factory=fp.factory.pk).items():
+        arrival[order_id] = max(arrival.get(order_id, at), at)
+    orders_expect({order_id: arrival_date(at, fp.factory.timezone) for order_id, at in arrival.items()})
 
 
 def aware(value: datetime, factory: Factory) -> datetime:

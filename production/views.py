@@ -5,6 +5,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from production.materials import jobs_waiting
 from production.gantt import DEFAULT_HORIZON, gantt
 from production.run_report import run_report, solver_words
 from production.kpis import schedule_kpis
-from production.models import Breakdown, Factory, Job, Line, LineCapability, Operation, ScheduleRun
+from production.models import Breakdown, Factory, Job, JobMove, Line, LineCapability, Operation, ScheduleRun
 from production.waiting import waiting_jobs_hit
 from production.scheduling import aware, factory_problem
 from production.oee import CAUSES, factory_oee
@@ -85,6 +86,8 @@ def _plan(factory: Factory, request) -> dict:
         Operation.objects.filter(job__factory=factory, pinned_line__isnull=False, started_at__isnull=True)
         .values_list("job_id", "pinned_line__name")
     )
+    # The last move that brought each job here, said on its row (the card lists every move in and out).
+    moved = {m.job_id: m for m in JobMove.objects.filter(to_factory=factory).select_related("from_factory").order_by("at", "pk")}
     rows = []
     for j, job in enumerate(fp.jobs):
         state = states[job.pk]
@@ -110,6 +113,7 @@ def _plan(factory: Factory, request) -> dict:
                 "capable": capable.get(job.order_line.family_id, []),
                 "on_line": fp.lines[placements[-1].line].code,
                 "pinned": pinned.get(job.pk),
+                "moved": moved.get(job.pk),
             }
         )
     # Jobs whose parts are still on their way are not on the lines yet; the list shows them and why.
@@ -131,6 +135,7 @@ def _plan(factory: Factory, request) -> dict:
                     "state": state,
                     "capable": [],
                     "pinned": None,
+                    "moved": moved.get(job.pk),
                 }
             )
     rows.sort(key=lambda r: (not r["state"].late, not r["state"].tight, r["end"] is None, r["end"] or now))
@@ -147,6 +152,8 @@ def _plan(factory: Factory, request) -> dict:
         "maintenance_form": MaintenanceForm(factory),
         "priorities": list(planning.PRIORITIES),
         "now": now,
+        "moves": JobMove.objects.filter(Q(from_factory=factory) | Q(to_factory=factory))
+        .select_related("job__order_line__order", "from_factory", "to_factory", "by")[:20],
     }
 
 

@@ -38,8 +38,8 @@ def waiting_jobs_hit(*, line: Line, start: datetime, end: datetime, now: datetim
         if line.code not in lines or (arrival is not None and arrival >= end):
             continue
         others = sorted(lines - {line.code})
-        promised = job.order_line.order.promised_date
-        due = job.due_date or (due_from_promise(promised, zone) if promised else None)
+        promised = job.order_line.quoted_date or job.order_line.order.promised_date
+        due = job.due_date or (due_from_promise(promised, zone, job.shipping_days) if promised else None)
         goes_late = due is not None and (
             (not others and end > due) or (arrival is not None and arrival > due)
         )

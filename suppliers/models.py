@@ -15,6 +15,10 @@ class Supplier(models.Model):
     name = models.CharField(_("name"), max_length=120)
     # Demo suppliers answer on their own within their lead time; the others wait for a person.
     autopilot = models.BooleanField(_("autopilot"), default=False)
+    # The factory the supplier sits next to: its lead times hold there; any other factory waits
+    # `COSMO_FAR_SUPPLIER_DAYS` more for its parts. Empty: as near to every factory.
+    near = models.ForeignKey(Factory, verbose_name=_("next to factory"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="suppliers_near")
 
     class Meta:
         ordering = ["name"]

@@ -51,7 +51,14 @@ def _fresh_clock():
 
 @pytest.fixture
 def world(db):
-    """The demo world of `make run`: factory, lines, catalog, BOMs, routings, suppliers, demo users."""
+    """The demo world of `make run` with its Qingdao factory alone: lines, catalog, BOMs, routings, its
+    suppliers, regions and lanes, demo users. Most tests ask about one factory's lines and stock."""
+    demo_seed(network=False)
+
+
+@pytest.fixture
+def network_world(db):
+    """The whole demo world of `make run`: three factories (Qingdao, Hefei, Brugherio), their suppliers."""
     demo_seed()
 
 

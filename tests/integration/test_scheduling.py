@@ -22,7 +22,8 @@ from production.models import (
     Operation,
     ScheduleRun,
 )
-from production.promise import delivery_quote, forget_floors
+from production.promise import forget_floors
+from production.routing import delivery_quote
 from production.scheduler import check
 from production.scheduling import due_from_promise, factory_problem
 from tests.ordering import default_configuration, scheduled_orders
@@ -134,9 +135,10 @@ def test_it_reaches_the_quote_through_the_setting(consumer, factory):
     quote = import_string(settings.COSMO_DELIVERY_QUOTE)
     today = clock.now().date()
     in_stock = quote("FRIDGE", default_configuration("FRIDGE"), 1)
-    assert in_stock >= today + timedelta(days=settings.COSMO_SHIPPING_DAYS)
+    assert in_stock.factory_code == "QD1"  # the routed quote: the factory and its date
+    assert in_stock.date >= today + timedelta(days=settings.COSMO_SHIPPING_DAYS)
     # More units need more parts than the stock holds, and more line time: never earlier.
-    assert quote("FRIDGE", default_configuration("FRIDGE"), 12) >= in_stock
+    assert quote("FRIDGE", default_configuration("FRIDGE"), 12).date >= in_stock.date
 
 
 def test_a_larger_quantity_is_never_promised_sooner(consumer, factory):

@@ -118,7 +118,8 @@ def test_it_asks_for_a_reschedule_once_when_reality_drifts(consumer, settings, d
 def test_the_plan_follows_the_floor_when_it_falls_behind(consumer):
     from orders.models import Order
     from production.models import Line, MaintenanceWindow
-    from production.promise import delivery_quote, forget_floors
+    from production.promise import forget_floors
+    from production.routing import delivery_quote
     from tests.ordering import default_configuration
 
     orders = scheduled_orders(consumer, count=3, quantity=1)

@@ -136,7 +136,7 @@ class Command(BaseCommand):
 
         call_command("migrate", verbosity=0)
         if not demo_is_loaded():
-            demo_seed()
+            demo_seed(network=False)
         if Order.objects.exists():
             raise CommandError(_("The database already has orders; simulate runs on a fresh database."))
         settings.COSMO_PLANNING_POLICY = options["policy"]
