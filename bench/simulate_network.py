@@ -2,7 +2,7 @@
 consumer regions, routed by promise against a fixed factory per family, for one or more seeds.
 
 Runs `manage.py simulate_network --json-only` (throwaway SQLite databases, every task in process) per seed
-and writes bench/out/simulate_network.json with both runs' figures, the routed run's gain on the baseline,
+and writes bench/out/simulate_network_seed<seeds>.json with both runs' figures, the routed run's gain on the baseline,
 the wall time and the load average before and after (the machine is shared: the wall time is inflated).
 
     .venv/bin/python bench/simulate_network.py [--seeds 1 2] [--orders 24] [--days 16]
@@ -61,7 +61,7 @@ def main() -> int:
         print(f"seed {seed}  ({seconds:.0f} s, load average {load_before[0]:.1f} → {os.getloadavg()[0]:.1f})")
         for key in COMPARED:
             print(f"  {key:<24} routed {routed.get(key)!s:>22}   fixed {fixed.get(key)!s:>22}")
-    path = write_result("simulate_network", vars(args), figures)
+    path = write_result("simulate_network_seed" + "_".join(map(str, args.seeds)), vars(args), figures)
     print(f"wrote {path}")
     return 0
 

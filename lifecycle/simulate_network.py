@@ -12,6 +12,7 @@ for each order from a generator of its own seed, so both runs place the very sam
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from collections import Counter
@@ -28,6 +29,7 @@ from lifecycle.simulate import demand_generate, shelves_fill, simulation_kpis, s
 from orders.models import Order, ProductFamily, Region, Stage, TimelineEntry
 from orders.services import LineRequest, order_place
 from production import planning
+from production.arrival import orders_arrival
 from production.bom import factories_making
 from production.models import FactorySimulation, Job, JobMove, RoutingPolicy, ShippingLane
 from production.promise import QuoteError
@@ -119,7 +121,25 @@ def network_run(
             progress(finished, len(arrivals), t)
         if k == len(arrivals) and finished == len(arrivals):
             break
+        if k == len(arrivals):
+            t = _skip_to_arrival(placed, t, step_minutes)
     return {"routing": routing, "seed": seed, **network_kpis(order_ids=placed, start=start, until=t, ordered=len(arrivals))}
+
+
+def _skip_to_arrival(placed: list[int], t: datetime, step_minutes: float) -> datetime:
+    """When every order left is made and on its way, the step before the first arrives: nothing happens
+    meanwhile but the weeks of a far lane, and the arrival is still seen at the same step."""
+    open_stages = set(Order.objects.filter(pk__in=placed).exclude(stage__in=[Stage.SHIPPED, Stage.CANCELLED])
+                      .values_list("stage", flat=True))
+    if open_stages != {Stage.COMPLETED}:
+        return t
+    open_ids = list(Order.objects.filter(pk__in=placed, stage=Stage.COMPLETED).values_list("pk", flat=True))
+    due = min(orders_arrival(open_ids).values(), default=None)
+    if due is None:
+        return t
+    step = timedelta(minutes=step_minutes)
+    ahead = math.ceil((due - t) / step)
+    return t + step * (ahead - 1) if ahead > 1 else t
 
 
 def network_kpis(*, order_ids: list[int], start: datetime, until: datetime, ordered: int) -> dict:
