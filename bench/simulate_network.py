@@ -5,7 +5,7 @@ Runs `manage.py simulate_network --json-only` (throwaway SQLite databases, every
 and writes bench/out/simulate_network_seed<seeds>.json with both runs' figures, the routed run's gain on the baseline,
 the wall time and the load average before and after (the machine is shared: the wall time is inflated).
 
-    .venv/bin/python bench/simulate_network.py [--seeds 1 2] [--orders 24] [--days 16]
+    .venv/bin/python bench/simulate_network.py [--quick] [--seeds 1 2] [--orders 24] [--days 16]
 """
 
 import argparse
@@ -44,7 +44,10 @@ def main() -> int:
     parser.add_argument("--days", type=float, default=16)
     parser.add_argument("--step-minutes", type=float, default=60)
     parser.add_argument("--optimize-seconds", type=float, default=2)
+    parser.add_argument("--quick", action="store_true", help="6 orders over 4 days, one seed")
     args = parser.parse_args()
+    if args.quick:
+        args.seeds, args.orders, args.days = args.seeds[:1], min(args.orders, 6), min(args.days, 4)
     figures = {}
     for seed in args.seeds:
         load_before = os.getloadavg()
