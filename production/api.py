@@ -79,27 +79,27 @@ class FactoryOeeView(APIView):
         )
 
 
-class _LineLoadSerializer(serializers.Serializer):
+class NetworkLineLoadSerializer(serializers.Serializer):
     code = serializers.CharField()
     scheduled_hours = serializers.FloatField()
     capacity_hours = serializers.FloatField()
     load = serializers.FloatField(allow_null=True, help_text="percent")
 
 
-class _OrderAtRiskSerializer(serializers.Serializer):
+class NetworkOrderAtRiskSerializer(serializers.Serializer):
     number = serializers.CharField()
     promised = serializers.DateField(allow_null=True)
     expected = serializers.DateField(allow_null=True)
 
 
-class _FactoryFiguresSerializer(serializers.Serializer):
+class NetworkFactorySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     time_zone = serializers.CharField()
     scheduled_hours = serializers.FloatField(help_text="operations' hours over the coming week")
     capacity_hours = serializers.FloatField(help_text="the lines' working hours over the coming week")
     load = serializers.FloatField(allow_null=True, help_text="percent")
-    lines = _LineLoadSerializer(many=True)
+    lines = NetworkLineLoadSerializer(many=True)
     jobs = serializers.IntegerField()
     on_time_rate = serializers.FloatField(allow_null=True, help_text="percent of the plan's jobs")
     changeover_hours = serializers.FloatField()
@@ -109,10 +109,10 @@ class _FactoryFiguresSerializer(serializers.Serializer):
     units = serializers.IntegerField(help_text="good units finished between energy_from and energy_to")
     kwh_per_unit = serializers.FloatField(allow_null=True)
     orders_at_risk = serializers.IntegerField()
-    at_risk = _OrderAtRiskSerializer(many=True, help_text="the first of them, earliest promise first")
+    at_risk = NetworkOrderAtRiskSerializer(many=True, help_text="the first of them, earliest promise first")
 
 
-class _MoveSerializer(serializers.Serializer):
+class NetworkMoveSerializer(serializers.Serializer):
     job = serializers.CharField()
     order = serializers.CharField()
     from_factory = serializers.CharField()
@@ -127,10 +127,10 @@ class _MoveSerializer(serializers.Serializer):
     promised_after = serializers.DateField(allow_null=True)
 
 
-class _NetworkSerializer(serializers.Serializer):
+class NetworkSerializer(serializers.Serializer):
     now = serializers.DateTimeField()
-    factories = _FactoryFiguresSerializer(many=True)
-    moves = _MoveSerializer(many=True)
+    factories = NetworkFactorySerializer(many=True)
+    moves = NetworkMoveSerializer(many=True)
 
 
 class NetworkView(APIView):
@@ -139,6 +139,6 @@ class NetworkView(APIView):
 
     permission_classes = [role_permission(lambda user: user.is_planner)]
 
-    @extend_schema(responses={200: _NetworkSerializer}, operation_id="network", tags=["production"])
+    @extend_schema(responses={200: NetworkSerializer}, operation_id="network", tags=["production"])
     def get(self, request):
         return Response(as_json(network_figures()))
