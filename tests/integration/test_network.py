@@ -5,6 +5,7 @@ factories with why, when and by whom; the page and the API show the same figures
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 
 from cosmo import clock
 from cosmo.models import User
@@ -131,3 +132,5 @@ def test_the_page_and_the_api_show_the_same_figures_to_planners_only(network):
     assert consumer.get("/api/network/").status_code == 404  # a planners-only endpoint is not confirmed
     assert consumer.get("/planner/network/").status_code == 404
     assert "/api/network/" in planner.get("/api/schema/").content.decode()
+    assert Client().get("/planner/network/").status_code == 302  # to the login
+    assert Client().get("/api/network/").status_code in (401, 403)
