@@ -25,8 +25,8 @@ from cosmo import clock
 from orders.models import OrderLine, Stage
 from production import planning
 from production.kpis import line_load, schedule_kpis
-from production.scheduler import Schedule
 from production.models import EnergyReading, Factory, FactorySimulation, JobMove, Operation
+from production.scheduler import Schedule
 from production.scheduling import factory_problem
 
 ENERGY_DAYS = 7
