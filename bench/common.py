@@ -20,3 +20,42 @@ def write_result(name: str, params: dict, figures: dict) -> Path:
     }
     path.write_text(json.dumps(payload, indent=2, default=str))
     return path
+
+
+def demo_django(database_url: str | None = None, *, network: bool = False) -> None:
+    """Start Django in this process on a fresh database holding the demo world (its Qingdao factory alone,
+    unless `network`: all three).
+
+    A fresh SQLite file in a temporary folder unless `database_url` names a scratch database (which is
+    migrated, emptied and filled); no broker, so nothing is enqueued anywhere real.
+    """
+    import tempfile
+
+    os.environ.update(COSMO_VAR_DIR=tempfile.mkdtemp(prefix="cosmo-bench-"))
+    # Production settings (DEBUG off) with a key good for this scratch process only, over plain HTTP.
+    os.environ.setdefault("SECRET_KEY", "cosmo-bench-scratch-only")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cosmo.settings")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("CELERY_BROKER_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from lifecycle.demo import demo_seed
+
+    call_command("migrate", verbosity=0)
+    if database_url:
+        call_command("flush", interactive=False, verbosity=0)
+    demo_seed(network=network)
+
+
+def figures_show(figures: dict, path: Path) -> None:
+    """Print the figures as a two-column table, then where they were written."""
+    width = max(map(len, figures), default=6)
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+    print(f"wrote {path}")

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ortools.sat.python import cp_model  # noqa: E402, F401  (loaded up front, as in the web process)
 
-from bench.common import write_result  # noqa: E402
+from bench.common import figures_show, write_result  # noqa: E402
 from orders.configurator import clear_cache, compile_family, evaluate  # noqa: E402
 from orders.configurator.random_family import random_family, random_selection  # noqa: E402
 from orders.demo_catalog import air_conditioner  # noqa: E402
@@ -168,10 +168,7 @@ def main() -> int:
     figures["random_target_p95_50ms_met"] = figures["random_p95_ms"] <= 50.0
 
     path = write_result("configurator", params, figures)
-    width = max(map(len, figures))
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
-    print(f"wrote {path}")
+    figures_show(figures, path)
     return 0 if figures["ac_target_p95_5ms_met"] and figures["random_target_p95_50ms_met"] else 1
 
 

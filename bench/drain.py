@@ -36,6 +36,8 @@ def setup_django(database_url: str) -> None:
     # The steps enqueue their next step after commit; here the workers poll instead, so the messages go
     # to kombu's in-memory transport and are dropped with the process.
     os.environ["CELERY_BROKER_URL"] = "memory://"
+    # DEBUG stays off (with it Django keeps every query in memory); a key of the bench's own.
+    os.environ.setdefault("SECRET_KEY", "cosmo-bench-drain-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cosmo.settings")
     import django
 
@@ -113,8 +115,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--worker", choices=["buy", "place"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cosmo_bench_drain")
-    # 10,000 jobs fill the demo factory's three lines for most of a year: plan that far ahead.
-    os.environ.setdefault("COSMO_PLANNING_HORIZON_DAYS", "400")
+    # Two thirds of the orders (fridges and washers) can only run on the demo factory's two lines of two
+    # shifts: 10,000 orders take them about 500 days. Plan far enough ahead for the backlog.
+    os.environ.setdefault("COSMO_PLANNING_HORIZON_DAYS", str(max(400, args.orders // 10)))
     if args.batch:
         os.environ["COSMO_STEP_BATCH"] = str(args.batch)
     setup_django(database_url)

@@ -11,12 +11,13 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import demo_django, figures_show, write_result  # noqa: E402
 
 
 def main() -> int:
@@ -26,24 +27,13 @@ def main() -> int:
     args = parser.parse_args()
     count = 5 if args.quick else args.requests
 
-    var = tempfile.mkdtemp(prefix="cosmo-bench-")
-    os.environ.update(COSMO_VAR_DIR=var, DJANGO_SETTINGS_MODULE="cosmo.settings")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("CELERY_BROKER_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    demo_django()
     from rest_framework.test import APIClient
 
-    from bench.common import write_result
     from cosmo.models import User
-    from lifecycle.demo import demo_seed
     from orders.configuration import family_defaults
     from orders.models import Order, ProductFamily
 
-    call_command("migrate", verbosity=0)
-    demo_seed(network=False)
     api = APIClient(HTTP_HOST="localhost")
     api.force_authenticate(User.objects.get(username="consumer"))
     family = ProductFamily.objects.get(code="AC-SPLIT")
@@ -72,10 +62,7 @@ def main() -> int:
     figures["orders_created"] = Order.objects.count()
     figures["load_average_1min"] = os.getloadavg()[0]
     path = write_result("hostile", {"requests": count}, figures)
-    print(f"{'figure':<32} value")
-    for key, value in figures.items():
-        print(f"{key:<32} {value}")
-    print(f"wrote {path}")
+    figures_show(figures, path)
     return 0 if figures["orders_created"] == 0 else 1
 
 

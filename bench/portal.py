@@ -6,16 +6,16 @@ options. Target: p95 ≤ 50 ms.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import demo_django, figures_show, write_result  # noqa: E402
 
 
 def main() -> int:
@@ -26,24 +26,13 @@ def main() -> int:
     args = parser.parse_args()
     count = 80 if args.quick else args.requests
 
-    var = tempfile.mkdtemp(prefix="cosmo-bench-")
-    os.environ.update(COSMO_VAR_DIR=var, DJANGO_SETTINGS_MODULE="cosmo.settings")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("CELERY_BROKER_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    demo_django()
     from django.test import Client
 
-    from bench.common import write_result
     from cosmo.models import User
-    from lifecycle.demo import demo_seed
     from orders.configuration import family_defaults
     from orders.models import ProductFamily
 
-    call_command("migrate", verbosity=0)
-    demo_seed(network=False)
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="consumer"))
     family = ProductFamily.objects.prefetch_related("groups__options").get(code="AC-SPLIT")
@@ -76,10 +65,7 @@ def main() -> int:
         "meets_target": p95 <= 50,
     }
     path = write_result("portal", {"requests": count, "seed": args.seed, "family": family.code}, figures)
-    print(f"{'figure':<32} value")
-    for key, value in figures.items():
-        print(f"{key:<32} {value}")
-    print(f"wrote {path}")
+    figures_show(figures, path)
     return 0 if figures["meets_target"] else 1
 
 

@@ -9,13 +9,14 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import demo_django, figures_show, write_result  # noqa: E402
 BUDGET_SECONDS = 5.0
 
 
@@ -29,31 +30,18 @@ def main(argv: list[str]) -> int:
     if args.quick:
         args.lines = 200
 
-    scratch = tempfile.mkdtemp(prefix="cosmo-bench-")
-    os.environ["COSMO_VAR_DIR"] = scratch
-    os.environ.pop("DATABASE_URL", None)
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cosmo.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    demo_django(os.environ.get("BENCH_DATABASE_URL"))
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from cosmo import clock
     from cosmo.models import User
-    from lifecycle.demo import demo_seed
     from orders.models import OptionGroup, Order, OrderLine, ProductFamily
     from production.bom import need_date_estimate, order_lines_explode
     from production.models import Factory, Requirement
     from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine
     from suppliers.netting import requirements_net
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    demo_seed(network=False)
     consumer = User.objects.get(username="consumer")
     rng = random.Random(args.seed)
 
@@ -123,13 +111,8 @@ def main(argv: list[str]) -> int:
     }
     params = {"lines": args.lines, "lines_per_order": args.lines_per_order, "seed": args.seed,
               "database": connection.vendor}
-    from bench.common import write_result
-
     path = write_result("procurement", params, figures)
-    print(f"{'figure':<32} value")
-    for key, value in figures.items():
-        print(f"{key:<32} {value}")
-    print(f"written to {path}")
+    figures_show(figures, path)
     return 0 if figures["within_budget"] else 1
 
 

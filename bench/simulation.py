@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import write_result  # noqa: E402
+from bench.common import figures_show, write_result  # noqa: E402
 from production.simulation import FactoryState, Outage, Plan, advance, what_if  # noqa: E402
 from production.simulation.synthetic import synthetic_factory, synthetic_plan  # noqa: E402
 
@@ -120,10 +120,7 @@ def main() -> int:
         "whatif_outage_L3_jobs_at_risk_below_90pct": len(worse.at_risk(0.9)),
     }
     path = write_result("simulation", params, figures)
-    width = max(map(len, figures))
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
-    print(f"wrote {path}")
+    figures_show(figures, path)
     return 0 if figures["week_target_3s_met"] and figures["whatif_target_5s_met"] else 1
 
 

@@ -45,22 +45,32 @@ def is_person(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
+def change_row(actor, obj: models.Model, action: str, before: dict | None = None, after: dict | None = None):
+    """The `Change` row (unsaved) saying that `actor` did `action` to `obj`, or None when no person acted."""
+    if not is_person(actor):
+        return None
+    return Change(
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.get_username(),
+        actor_role=getattr(actor, "role", ""),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_label=str(obj)[:200],
+        before=plain(before or {}),
+        after=plain(after or {}),
+    )
+
+
 def record(actor, obj: models.Model, action: str, before: dict | None = None, after: dict | None = None):
     """Write who (`actor`, a user) did `action` to `obj`, with the values before and after. Nothing is
     written when no person acted (a Celery task, the autopilot). Must run inside the change's transaction,
     so that the record and the change commit or roll back together."""
-    if not is_person(actor):
+    change = change_row(actor, obj, action, before, after)
+    if change is None:
         return None
-    with transaction.atomic():  # joins the caller's transaction; alone, it is its own
-        return Change.objects.create(
-            at=timezone.now(),
-            actor=actor,
-            actor_name=actor.get_username(),
-            actor_role=getattr(actor, "role", ""),
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_label=str(obj)[:200],
-            before=plain(before or {}),
-            after=plain(after or {}),
-        )
+    # Joins the caller's transaction (no savepoint: the record and the change fail together); alone, it is its own.
+    with transaction.atomic(savepoint=False):
+        change.save(force_insert=True)
+    return change

@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    "nested_admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -163,6 +164,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("COSMO_DB_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -206,7 +209,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "cosmo.token_auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -269,6 +272,11 @@ COSMO_STUCK_AFTER = float(os.environ.get("COSMO_STUCK_AFTER", "60"))
 # and step until it expires (seconds).
 COSMO_SWEEP_LIMIT = int(os.environ.get("COSMO_SWEEP_LIMIT", "500"))
 COSMO_REDRIVE_EXPIRES = float(os.environ.get("COSMO_REDRIVE_EXPIRES", "600"))
+# What an API token names is kept this many real seconds per web process (cosmo/token_auth.py).
+COSMO_TOKEN_CACHE_SECONDS = float(os.environ.get("COSMO_TOKEN_CACHE_SECONDS", "5"))
+# A new order nudges the planning step (which takes the oldest accepted orders) at most once per this many
+# real seconds per web process; one asked for sooner is sent when the time is up.
+COSMO_NUDGE_SECONDS = float(os.environ.get("COSMO_NUDGE_SECONDS", "0.2"))
 # The steps behind intake (plan, procure, schedule) take up to this many waiting orders per transaction.
 COSMO_STEP_BATCH = int(os.environ.get("COSMO_STEP_BATCH", "100"))
 # Suppliers on autopilot answer and ship, and shipments due arrive, checked every this many real seconds.

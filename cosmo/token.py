@@ -39,3 +39,4 @@ class TokenCreate(APIView):
             raise ValidationError({"password": ["Unable to log in with these credentials."]})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+

@@ -21,6 +21,7 @@ router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-orde
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("planner/jobs/<str:number>/move/", job_move_view, name="job-move"),
     path("planner/", include("production.urls")),
     path("admin/", admin.site.urls),
+    path("_nested_admin/", include("nested_admin.urls")),
     path("api/token/", TokenCreate.as_view(), name="api-token"),
     path("api/scorecard/", ScorecardView.as_view(), name="api-scorecard"),
     path("api/factories/<slug:code>/oee/", FactoryOeeView.as_view(), name="api-factory-oee"),

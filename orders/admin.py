@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from nested_admin import NestedModelAdminMixin, NestedTabularInline
 
 from cosmo.admin import AuditedAdmin
 from orders.catalog import family_spec, options_uncovered
@@ -69,33 +70,27 @@ class RuleForm(forms.ModelForm):
         return data
 
 
-class OptionGroupInline(admin.TabularInline):
+class FamilyOptionInline(NestedTabularInline):
+    """A group's options, edited on the family page itself, under their group's row."""
+
+    model = Option
+    extra = 0
+    fields = ["code", "name", "price", "is_default", "active", "layer"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 16})},
+                           models.DecimalField: {"widget": forms.NumberInput(attrs={"style": "width: 6em"})}}
+
+
+class OptionGroupInline(NestedTabularInline):
     model = OptionGroup
     extra = 0
     show_change_link = True
-    fields = ["position", "code", "name", "kind", "required", "options_list"]
-    readonly_fields = ["options_list"]
-
-    @admin.display(description=_("options (edit them on the group's page)"))
-    def options_list(self, group):
-        if group.pk is None:
-            return "—"
-        url = reverse("admin:orders_optiongroup_change", args=[group.pk])
-        return format_html(
-            '{} <a href="{}">{}</a>',
-            format_html_join(", ", "{} <span class=\"quiet\">{}</span>", ((o.name, price_text(o.price)) for o in group.options.all())),
-            url, _("edit options"),
-        )
+    fields = ["position", "code", "name", "kind", "required"]
+    inlines = [FamilyOptionInline]
+    formfield_overrides = {models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"style": "width: 4em"})},
+                           models.IntegerField: {"widget": forms.NumberInput(attrs={"style": "width: 4em"})}}
 
 
-def price_text(amount) -> str:
-    """A price difference as a person writes it: +55.00, −55.00, or nothing for zero."""
-    if not amount:
-        return ""
-    return f"+{amount:.2f}" if amount > 0 else f"−{-amount:.2f}"
-
-
-class RuleInline(admin.TabularInline):
+class RuleInline(NestedTabularInline):
     model = Rule
     form = RuleForm
     extra = 0
@@ -104,12 +99,15 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(ProductFamily)
-class ProductFamilyAdmin(AuditedAdmin):
+class ProductFamilyAdmin(NestedModelAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "base_price", "currency", "active"]
     search_fields = ["code", "name"]
     inlines = [OptionGroupInline, RuleInline]
     readonly_fields = ["rule_check"]
     actions = ["check_rules"]
+
+    class Media:
+        css = {"all": ["css/admin_family.css"]}
 
     @admin.display(description=_("rule check"))
     def rule_check(self, family):

@@ -17,7 +17,8 @@ EVENTS = {
     "line_confirmed": lambda p: _("%(supplier)s confirmed the %(part_name)s for %(date)s.") % p,
     "line_rejected": lambda p: _("%(supplier)s cannot supply the %(part_name)s: %(reason)s") % p,
     "resourced": lambda p: _("The %(part_name)s now comes from %(supplier)s, expected %(date)s.") % p,
-    "parts_shipped": lambda p: _("Parts on their way from %(supplier)s, arriving %(date)s.") % p,
+    # Read later, when the date may be past: "shipped … due", never "arriving" a day gone.
+    "parts_shipped": lambda p: _("Parts shipped by %(supplier)s, due %(date)s.") % p,
     "parts_received": lambda p: _("Parts arrived at the factory.") % p,
     "materials_in": lambda p: _("All parts are in; production is being scheduled.") % p,
     "at_risk": lambda p: _("Your date is at risk: the %(part_name)s arrives %(date)s at the earliest, later than we need it.")

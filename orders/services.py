@@ -7,19 +7,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cosmo import clock
-from cosmo.audit import record
+from cosmo.audit import change_row
 from cosmo.hostile import text_problem
 from cosmo.numbers import new_number
-from cosmo.queue import enqueue_on_commit
+from cosmo.queue import nudge_on_commit
+from cosmo.rows import row_id, rows_insert
 from orders.configuration import NoDeliveryDate, delivery_route, no_date_reason, quantity_error, selection_check
 from orders.configurator import SpecError
 from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily, Region
-from orders.timeline import timeline_add
+from orders.timeline import timeline_entry
 
 
 class OrderInvalid(Exception):
@@ -149,9 +150,10 @@ def order_place(
     With an idempotency key, placing the same order again within COSMO_IDEMPOTENCY_HOURS returns the first
     one; the same key with a different order raises IdempotencyConflict. What happens before the answer is
     only this: validate, price and quote (from per-process caches of the family, see orders/versions.py),
-    insert the order, its lines and its first timeline entry in one transaction, and enqueue one message once
-    it commits. A new order carries its lines and first timeline entry in `placed_lines` and
-    `placed_timeline`.
+    insert the order, its key, lines, first timeline entry and audit record in one round trip and one
+    transaction (cosmo/rows.py), and nudge the planning step once it commits (cosmo/queue.py: at most a few
+    messages a second per process). A new order carries its lines and first timeline entry in
+    `placed_lines` and `placed_timeline`.
     """
     fingerprint = ""
     if idempotency_key:
@@ -159,66 +161,66 @@ def order_place(
         if problem:
             raise OrderInvalid({"Idempotency-Key": [problem]})
         fingerprint = request_hash(lines=lines, delivery_address=delivery_address, region=region)
-        existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
-        if existing is not None:
+    # A new key (nearly every request) is not looked up first: its unique constraint decides at insert. A
+    # retry is found there, or here when the order no longer validates (it answers as the key says).
+    try:
+        region_row = region_check(region)
+        checked = order_check(lines=lines, delivery_address=delivery_address, region=region_row)
+    except OrderInvalid:
+        existing = idempotency_key and _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
+        if existing:
             return existing
-    region_row = region_check(region)
-    checked = order_check(lines=lines, delivery_address=delivery_address, region=region_row)
+        raise
     # The date the consumer was shown while configuring is the promise.
     promised = max((c.promised for _, _, c in checked if c.promised is not None), default=None)
     currency = checked[0][0].currency
     total = sum((c.unit_price * ln.quantity for _, ln, c in checked), Decimal("0"))
+    address = delivery_address.strip()
     for attempt in range(NUMBER_ATTEMPTS):
         # The unique constraints decide: a number drawn twice (rare) draws again; a key used already (a
         # retry racing its first attempt) answers with the first order, or refuses a different one.
+        order = Order(
+            number=new_number("CO"), customer=customer, placed_at=clock.now(), delivery_address=address,
+            region=region_row, promised_date=promised, total=total, currency=currency,
+        )
+        # The rows below refer to the order by its number until the insert gives it an id.
+        order_ref = row_id(Order, number=order.number)
+        key_rows = [
+            IdempotencyKey(customer=customer, key=idempotency_key, request_hash=fingerprint, order_id=order_ref)
+        ] if idempotency_key else []
+        order_lines = [
+            OrderLine(
+                order_id=order_ref,
+                position=position,
+                family=family,
+                configuration=check.configuration,
+                variant_code=check.variant_code,
+                quantity=line.quantity,
+                unit_price=check.unit_price,
+                price_breakdown=check.breakdown,
+                # The route the consumer was quoted: the factory and its date.
+                factory_code=check.route.factory_code if check.route is not None else "",
+                quoted_date=check.promised,
+            )
+            for position, (family, line, check) in enumerate(checked, start=1)
+        ]
+        entry = timeline_entry(
+            order=order, event="placed", lines=len(checked), total=str(total), currency=currency, actor=customer
+        )
+        change = change_row(
+            customer, order, "order", {},
+            {
+                "lines": [{"family": f.code, "variant": c.variant_code, "quantity": ln.quantity} for f, ln, c in checked],
+                "total": total,
+                "delivery_address": address,
+            },
+        )
+        entry.order_id = order_ref
+        if change is not None:
+            change.object_id = row_id(Order, as_text=True, number=order.number)
         try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    number=new_number("CO"),
-                    customer=customer,
-                    placed_at=clock.now(),
-                    delivery_address=delivery_address.strip(),
-                    region=region_row,
-                    promised_date=promised,
-                    total=total,
-                    currency=currency,
-                )
-                if idempotency_key:
-                    IdempotencyKey.objects.create(
-                        customer=customer, key=idempotency_key, request_hash=fingerprint, order=order
-                    )
-                order_lines = OrderLine.objects.bulk_create(
-                    OrderLine(
-                        order=order,
-                        position=position,
-                        family=family,
-                        configuration=check.configuration,
-                        variant_code=check.variant_code,
-                        quantity=line.quantity,
-                        unit_price=check.unit_price,
-                        price_breakdown=check.breakdown,
-                        # The route the consumer was quoted: the factory and its date.
-                        factory_code=check.route.factory_code if check.route is not None else "",
-                        quoted_date=check.promised,
-                    )
-                    for position, (family, line, check) in enumerate(checked, start=1)
-                )
-                entry = timeline_add(
-                    order=order, event="placed", lines=len(checked), total=str(total), currency=currency,
-                    actor=customer,
-                )
-                record(
-                    customer, order, "order", {},
-                    {
-                        "lines": [
-                            {"family": f.code, "variant": c.variant_code, "quantity": ln.quantity}
-                            for f, ln, c in checked
-                        ],
-                        "total": total,
-                        "delivery_address": order.delivery_address,
-                    },
-                )
-                enqueue_on_commit("lifecycle.tasks.plan_order", order.pk)
+            # One round trip on PostgreSQL, all or nothing (cosmo/rows.py).
+            order.pk = rows_insert([[order], key_rows, order_lines, [entry], [change] if change else []])
         except IntegrityError:
             if idempotency_key:
                 existing = _order_for_key(customer=customer, key=idempotency_key, fingerprint=fingerprint)
@@ -227,6 +229,11 @@ def order_place(
             if attempt == NUMBER_ATTEMPTS - 1:
                 raise
             continue
+        order._state.adding = False
+        for row in (*order_lines, entry):
+            row.order = order
+        # The accepted order rows are the planning step's queue: a nudge, not a message per order.
+        nudge_on_commit("lifecycle.tasks.plan_order", order.pk)
         # What was just written, for an answer that need not read it back.
         order.placed_lines, order.placed_timeline = order_lines, [entry]
         return order

@@ -17,19 +17,24 @@ def orders_time_zones(orders) -> dict[int, ZoneInfo]:
     return {order.pk: ZoneInfo(zones.get(order.pk, settings.TIME_ZONE)) for order in orders}
 
 
-def timeline_add(*, order, event: str, happened_at=None, actor=None, **params):
-    """Write one entry on the order's timeline, in the order's current stage, at the factory clock's now or,
-    for what the factory reports after the fact, when it happened (``happened_at``) but never before the
-    entry the order already has last, so the timeline reads in the order things happened. `actor` names the
-    person who acted, when a person did."""
+def timeline_entry(*, order, event: str, happened_at=None, actor=None, **params) -> TimelineEntry:
+    """One entry (unsaved) for the order's timeline, in the order's current stage, at the factory clock's
+    now or, for what the factory reports after the fact, when it happened (``happened_at``) but never before
+    the entry the order already has last, so the timeline reads in the order things happened. `actor` names
+    the person who acted, when a person did."""
     at = clock.now()
     if happened_at is not None:
         last = TimelineEntry.objects.filter(order=order).order_by("-at").values_list("at", flat=True).first()
         at = min(at, max(happened_at, last or happened_at))
     person = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return TimelineEntry.objects.create(
-        order=order, at=at, stage=order.stage, event=event, params=params, actor=person
-    )
+    return TimelineEntry(order=order, at=at, stage=order.stage, event=event, params=params, actor=person)
+
+
+def timeline_add(*, order, event: str, happened_at=None, actor=None, **params) -> TimelineEntry:
+    """Write one entry on the order's timeline (see `timeline_entry`)."""
+    entry = timeline_entry(order=order, event=event, happened_at=happened_at, actor=actor, **params)
+    entry.save(force_insert=True)
+    return entry
 
 
 def timelines_add(entries: list[tuple]) -> None:

@@ -140,7 +140,9 @@ def configurator_context(family: ProductFamily, selection: dict, quantity: int =
                          undo=None, region: str = "") -> dict:
     chosen = chosen or []
     regions = list(Region.objects.all())
-    region_row = next((r for r in regions if r.code == region), None) or Region.default()
+    region_row = next((r for r in regions if r.code == region), None) or next(
+        (r for r in regions if r.is_default), regions[0] if regions else None
+    )
     evaluation = selection_evaluate(family, selection)
     names = family_names(family)
     # what each option would change, from the answers that stand (a malformed answer has its own fix)

@@ -44,6 +44,12 @@ class Shape:
     pinned: bool = False
 
 
+# A bold 11-unit label is at most about 7.5 drawing units per character wide; it starts 3 units into its
+# slot and keeps 4 units clear of the next one.
+def _label_fits(text: str, slot: float) -> bool:
+    return 3 + 7.5 * len(text) + 4 <= slot
+
+
 def family_colours(codes) -> dict[str, str]:
     return {code: PALETTE[k % len(PALETTE)] for k, code in enumerate(sorted(set(codes)))}
 
@@ -160,9 +166,10 @@ def gantt(fp: FactoryProblem, *, late_jobs: set[int], horizon: str = DEFAULT_HOR
     moment = start.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     while moment < end:
         lo, hi = max(moment, start), min(moment + timedelta(days=1), end)
-        if hi > lo and x(hi) - x(lo) >= 14:
-            wide = x(hi) - x(lo) >= 70
-            days.append({"x": x(lo) + 3, "label": f"{moment:%a %d %b}" if wide else f"{moment:%d}", "line": x(moment)})
+        # The longest label that fits the day's slot (a partial first or last day has a narrow one).
+        fitting = [text for text in (f"{moment:%a %d %b}", f"{moment:%d}") if _label_fits(text, x(hi) - x(lo))]
+        if fitting:
+            days.append({"x": x(lo) + 3, "label": fitting[0], "line": x(moment)})
         moment += timedelta(days=1)
     moment = start.astimezone(tz).replace(minute=0, second=0, microsecond=0)
     k = 0

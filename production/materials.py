@@ -3,10 +3,13 @@ are all in. The database constraints (on hand ≥ reserved ≥ 0) back the locks
 
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
+from cosmo import clock
 from cosmo.queue import enqueue_on_commit
 from orders.models import Order, Stage
 from production.models import Job, Requirement, Stock
@@ -156,31 +159,58 @@ def jobs_expected_release(jobs: list[Job], now: datetime) -> dict[int, datetime]
     }
 
 
-def orders_waiting_on(order_ids) -> dict[int, list[str]]:
+def orders_waiting_on(order_ids, now: datetime | None = None) -> dict[int, list[str]]:
     """Order id → what it waits for, in words a consumer reads: for each part not in the factory yet, which
-    supplier has it and what that supplier still has to do (answer, ship, deliver), with the date expected.
-    Purchase-order lines are read through the relation names (`production` does not import `suppliers`)."""
+    supplier has it and what that supplier still has to do (answer, ship, deliver), with the day expected in
+    the factory's local time. A day already past is never called "arriving": the sentence says the supplier
+    is late. Purchase-order lines are read through the relation names (`production` does not import
+    `suppliers`)."""
+    now = now or clock.now()
+    short = Requirement.objects.filter(order_line__order_id__in=list(order_ids), reserved__lt=F("quantity"),
+                                       allocations__isnull=False)
     rows = (
-        Requirement.objects.filter(order_line__order_id__in=list(order_ids), reserved__lt=F("quantity"),
-                                   allocations__isnull=False)
-        .values_list("order_line__order_id", "part__name", "allocations__po_line__purchase_order__supplier__name",
-                     "allocations__po_line__status", "allocations__po_line__shipped_quantity",
-                     "allocations__po_line__quantity", "allocations__po_line__promised_date",
-                     "allocations__po_line__expected_date", "allocations__quantity", "allocations__received")
+        short.values_list("order_line__order_id", "order_line__job__factory__timezone", "part__name",
+                          "allocations__po_line_id", "allocations__po_line__purchase_order__supplier__name",
+                          "allocations__po_line__status", "allocations__po_line__shipped_quantity",
+                          "allocations__po_line__quantity", "allocations__po_line__promised_date",
+                          "allocations__po_line__expected_date", "allocations__quantity", "allocations__received")
         .order_by("order_line__order_id", "part__name")
     )
+    # What is on its way arrives when its shipment says, not when the line was first expected.
+    arriving: dict[int, datetime] = {}
+    for po_line_id, at in short.filter(
+        allocations__po_line__shipment_lines__shipment__status="in_transit"
+    ).values_list("allocations__po_line_id", "allocations__po_line__shipment_lines__shipment__expected_arrival"):
+        arriving[po_line_id] = max(arriving.get(po_line_id, at), at)
     words: dict[int, list[str]] = {}
-    for order_id, part, supplier, status, shipped, ordered, promised, expected, quantity, received in rows:
+    for (order_id, zone, part, po_line_id, supplier, status, shipped, ordered, promised, expected, quantity,
+         received) in rows:
         if received >= quantity or status == "rejected":
             continue
-        day = (promised or expected).strftime("%Y-%m-%d")
+        tz = ZoneInfo(zone or settings.TIME_ZONE)
+        on_its_way = shipped >= ordered
+        due = arriving.get(po_line_id, promised or expected) if on_its_way else (promised or expected)
+        day = due.astimezone(tz).date()
+        late = day < now.astimezone(tz).date()
         if status == "open":
-            text = _("Waiting for %(supplier)s to confirm the %(part)s it was asked for (expected by %(day)s).")
-        elif shipped >= ordered:
-            text = _("The %(part)s is on its way from %(supplier)s, arriving %(day)s.")
+            text = (_("Waiting for %(supplier)s to confirm the %(part)s it was asked for: its answer is late "
+                      "(the part was due %(day)s).") if late else
+                    _("Waiting for %(supplier)s to confirm the %(part)s it was asked for (expected by %(day)s)."))
+        elif on_its_way:
+            text = (_("The %(part)s is on its way from %(supplier)s; it was due %(day)s and is late.") if late else
+                    _("The %(part)s is on its way from %(supplier)s, arriving %(day)s."))
         else:
-            text = _("%(supplier)s confirmed the %(part)s and is to ship it, arriving by %(day)s.")
-        sentence = text % {"supplier": supplier, "part": part.lower(), "day": day}
+            text = (_("%(supplier)s confirmed the %(part)s but has not shipped it yet; it was due %(day)s.") if late
+                    else _("%(supplier)s confirmed the %(part)s and is to ship it, arriving by %(day)s."))
+        sentence = text % {"supplier": supplier, "part": _in_sentence(part), "day": day.isoformat()}
         if sentence not in words.setdefault(order_id, []):
             words[order_id].append(sentence)
     return words
+
+
+def _in_sentence(name: str) -> str:
+    """A part's name inside a sentence: its first letter lowered, unless it starts an abbreviation (PCB)
+    — lowering the whole name would write "2.6 kw" for "2.6 kW"."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]

@@ -364,6 +364,8 @@ class Operation(models.Model):
                 name="operation_ends_after_start",
             ),
         ]
+        # A line's last operation, read when new jobs are appended to a large factory's lines.
+        indexes = [models.Index(fields=["line", "planned_end"], name="operation_line_tail")]
         verbose_name = _("operation")
 
     def __str__(self) -> str:

@@ -44,7 +44,15 @@ from production.scheduler import (
     solve,
     violations,
 )
-from production.scheduling import FactoryProblem, due_from_promise, explain_findings, factory_problem, schedule_write
+from production.scheduler.window import is_large
+from production.scheduling import (
+    FactoryProblem,
+    due_from_promise,
+    explain_findings,
+    factory_problem,
+    factory_tail_problem,
+    schedule_write,
+)
 from production.waiting import waiting_jobs_hit
 
 log = logging.getLogger(__name__)
@@ -174,7 +182,13 @@ def _bump(factory_id: int) -> None:
 
 def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None = None) -> dict[int, datetime]:
     """Place new (or released) jobs of one factory at once with the dispatcher: nothing already placed
-    moves. A batch costs one read of the factory's schedule and one write, whatever its size.
+    moves.
+
+    A factory with up to `COSMO_REPLAN_JOBS` open jobs is read whole: the new jobs may fill gaps, and
+    whatever no longer fits (the floor fell behind the plan) is placed again with them. A larger one gets
+    the new jobs after the last operation of each line (`factory_tail_problem`): the batch reads and
+    writes only what it places, so its cost does not grow with the backlog; closing the gaps is the
+    optimization runs' work, and following the floor the floor tick's (`schedule_follow`).
 
     Must run inside a transaction; locks the factory (one schedule writer per factory). Returns job pk →
     when its last operation ends. Idempotent: a job already on the lines keeps its place. `not_before` is
@@ -191,10 +205,18 @@ def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None 
             dated[job.due_date].append(job.pk)
     for due_date, job_ids in dated.items():
         Job.objects.filter(pk__in=job_ids).update(due_date=due_date)
-    fp = factory_problem(factory, now=not_before, include=jobs)
-    _, unplaced = fp.current()
-    if unplaced:
-        schedule_write(fp, schedule_replanned(fp))
+    origin = not_before or clock.now()
+    if _open_jobs_exceed(factory, settings.COSMO_REPLAN_JOBS):
+        unplaced = _jobs_unplaced(jobs)
+        todo = [job for job in jobs if job.pk in unplaced]
+        if todo:
+            fp = factory_tail_problem(factory, jobs=todo, now=origin)
+            schedule_write(fp, _append(fp))
+    else:
+        fp = factory_problem(factory, now=origin, include=jobs)
+        _, unplaced = fp.current()
+        if unplaced:
+            schedule_write(fp, schedule_replanned(fp))
     Job.objects.filter(pk__in=[job.pk for job in jobs], status=Job.Status.PLANNED).update(status=Job.Status.SCHEDULED)
     ends = dict(
         Operation.objects.filter(job__in=jobs, planned_end__isnull=False)
@@ -202,7 +224,34 @@ def jobs_place(*, factory_id: int, jobs: list[Job], not_before: datetime | None 
         .annotate(end=Max("planned_end"))
         .values_list("job_id", "end")
     )
-    return {job.pk: ends.get(job.pk, fp.origin) for job in jobs}
+    start = origin.replace(second=0, microsecond=0)
+    return {job.pk: ends.get(job.pk, start) for job in jobs}
+
+
+def _open_jobs_exceed(factory: Factory, limit: int) -> bool:
+    """Whether the factory has more than `limit` open jobs (counting no further than that)."""
+    open_jobs = Job.objects.filter(factory=factory, status__in=[Job.Status.SCHEDULED, Job.Status.IN_PRODUCTION])
+    return open_jobs.values("pk")[: limit + 1].count() > limit
+
+
+def _jobs_unplaced(jobs: list[Job]) -> set[int]:
+    """The jobs with an operation still to do that is on no line."""
+    return set(
+        Operation.objects.filter(job__in=jobs, line__isnull=True, ended_at__isnull=True).values_list("job_id", flat=True)
+    )
+
+
+def _append(fp: FactoryProblem) -> Schedule:
+    """The tail problem's new jobs placed after the lines' last operations (see `factory_tail_problem`):
+    heaviest then most urgent first, the jobs of one variant together among those equally urgent (a
+    changeover less between each two), or first come first served under the fifo baseline."""
+    base, new = fp.current()
+    jobs = fp.problem.jobs
+    if settings.COSMO_PLANNING_POLICY == "fifo":
+        order = sorted(new, key=lambda j: fp.jobs[j].pk)
+        return fifo_insert(fp.problem, base, order)
+    order = sorted(new, key=lambda j: (-jobs[j].weight, jobs[j].due or 1 << 40, jobs[j].variant, j))
+    return insert_jobs(fp.problem, base, order)
 
 
 def job_unschedule(*, job: Job) -> None:
@@ -397,7 +446,8 @@ def _optimize(run: ScheduleRun, t0: float) -> None:
 def _best_start(fp: FactoryProblem, current: Schedule) -> Schedule:
     """The solver's warm start: the current schedule or a batched one (`batch_candidates`), whichever is
     best by the objective (tardiness, then changeover time, then energy, then makespan)."""
-    if not fp.jobs:
+    if not fp.jobs or is_large(fp.problem):
+        # A large factory: each batched plan takes seconds; the solve tries them within its time limit.
         return current
     best, best_terms = current, current.objective(fp.problem)
     try:

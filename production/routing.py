@@ -194,7 +194,7 @@ def delivery_route(family: ProductFamily | str, configuration: dict, quantity: i
         except ProductFamily.DoesNotExist:
             raise QuoteError(f"unknown product family {family!r}") from None
     candidates = line_candidates(family, configuration, quantity, region_of(region))
-    policy = RoutingPolicy.current()
+    policy = family_catalog(family).policy  # cached with the family; saving the policy moves every stamp
     chosen = route_choose(candidates, policy=policy.policy, within_days=policy.within_days)
     if chosen is None:
         if not family_catalog(family).factories:

@@ -247,13 +247,6 @@ def factory_problem(
     `extra_maintenance`: a window not saved yet (a preview).
     """
     origin = (now or clock.now()).replace(second=0, microsecond=0)
-    horizon = settings.COSMO_PLANNING_HORIZON_DAYS * 1440
-    tz = ZoneInfo(factory.timezone)
-    firm_until = origin + firm
-    lines = list(Line.objects.filter(factory=factory).select_related("simulation").order_by("code"))
-    line_index = {line.pk: i for i, line in enumerate(lines)}
-    speeds = line_speeds(factory)
-    setup_groups = dict(SetupGroup.objects.values_list("family_id", "group_code"))
     include_ids = [job.pk for job in include]
     jobs = list(
         Job.objects.filter(factory=factory)
@@ -264,8 +257,75 @@ def factory_problem(
     ops_by_job: dict[int, list[Operation]] = {}
     for op in Operation.objects.filter(job__in=jobs).order_by("job", "sequence"):
         ops_by_job.setdefault(op.job_id, []).append(op)
+    return _problem(factory, origin, jobs, ops_by_job, firm_until=origin + firm, extra_maintenance=extra_maintenance)
+
+
+def factory_tail_problem(factory: Factory, *, jobs: list[Job], now: datetime | None = None) -> FactoryProblem:
+    """The problem of placing `jobs` after everything already on the factory's lines, read without the
+    rest of the schedule: each line is represented by its last operation (the one that ends last), frozen
+    and stretched back to the origin, so that the new operations can only go after it (and its
+    changeover). What it reads does not grow with the number of open jobs: one indexed query per line
+    (`operation_line_tail`), the jobs' own operations and the factory's master data. The jobs' operations
+    that were placed already are placed again (none are, unless a write was cut short)."""
+    origin = (now or clock.now()).replace(second=0, microsecond=0)
+    job_ids = [job.pk for job in jobs]
+    jobs = list(
+        Job.objects.filter(pk__in=job_ids).select_related("order_line__family", "order_line__order").order_by("pk")
+    )
+    ops_by_job: dict[int, list[Operation]] = {}
+    for op in Operation.objects.filter(job__in=jobs).order_by("job", "sequence"):
+        op.line_id = op.planned_start = op.planned_end = None  # to place: not frozen, not in force
+        ops_by_job.setdefault(op.job_id, []).append(op)
+    tails = []
+    for line in Line.objects.filter(factory=factory).order_by("code"):
+        last = (
+            Operation.objects.filter(line=line, planned_end__isnull=False)
+            .exclude(job_id__in=job_ids)
+            .select_related("job__order_line__family", "job__order_line__order")
+            .order_by("-planned_end")
+            .first()
+        )
+        if last is not None:
+            tails.append(last)
+    return _problem(factory, origin, jobs, ops_by_job, firm_until=origin, tails=tails)
+
+
+def _problem(
+    factory: Factory,
+    origin: datetime,
+    jobs: list[Job],
+    ops_by_job: dict[int, list[Operation]],
+    *,
+    firm_until: datetime,
+    extra_maintenance: tuple[Line, datetime, datetime] | None = None,
+    tails: list[Operation] = (),
+) -> FactoryProblem:
+    """The problem of these jobs (with their operations) on the factory's lines. Each of `tails` (a line's
+    last operation) becomes a job of its own whose one operation is frozen from the origin (or its start,
+    if earlier) to its end: the line is taken until then."""
+    horizon = settings.COSMO_PLANNING_HORIZON_DAYS * 1440
+    tz = ZoneInfo(factory.timezone)
+    lines = list(Line.objects.filter(factory=factory).select_related("simulation").order_by("code"))
+    line_index = {line.pk: i for i, line in enumerate(lines)}
+    speeds = line_speeds(factory)
+    setup_groups = dict(SetupGroup.objects.values_list("family_id", "group_code"))
+
+    def variant(job: Job) -> str:
+        family = job.order_line.family
+        return variant_key(family.code, job.order_line.configuration, setup_groups.get(family.pk))
 
     kept_jobs, kept_ops, engine_jobs = [], [], []
+    for op in tails:
+        start = min(0, math.floor((op.planned_start - origin).total_seconds() / 60))
+        end = math.ceil((op.planned_end - origin).total_seconds() / 60)
+        if op.ended_at is None:
+            end = max(end, 1)  # what is not done holds its line at least until now
+        end = max(end, start + 1)
+        frozen = Frozen(line_index[op.line_id], start, end)
+        engine_jobs.append(EngineJob(operations=(EngineOperation(alternatives={frozen.line: end - start}, frozen=frozen),),
+                                     variant=variant(op.job), name=op.job.number))
+        kept_jobs.append(op.job)
+        kept_ops.append([op])
     for job in jobs:
         remaining = [op for op in ops_by_job.get(job.pk, []) if op.ended_at is None]
         if not remaining:
@@ -291,7 +351,7 @@ def factory_problem(
         engine_jobs.append(
             EngineJob(
                 operations=tuple(engine_ops),
-                variant=variant_key(family.code, job.order_line.configuration, setup_groups.get(family.pk)),
+                variant=variant(job),
                 release=release,
                 due=due,
                 weight=job.priority,

@@ -15,7 +15,7 @@ from django.db.models import F, Sum
 
 from orders.delivery import orders_delay, orders_unexpectable
 from orders.models import Order
-from orders.timeline import timeline_add
+from orders.timeline import timelines_add
 from production.materials import requirements_reserve
 from production.models import Requirement
 from suppliers.locks import procurement_lock
@@ -130,7 +130,9 @@ def netted_tell(netted: Netted, *, resourced: bool = False) -> None:
     """Say on each order's timeline how its parts were covered; flag the orders at risk.
 
     With `resourced`, the entries say the parts were sourced again (after a rejection or a late promise).
+    The entries are written in one insert, whatever the number of orders.
     """
+    entries = []  # (order, event, params), in the order they are said
     order_of = {r.pk: r.order_line.order_id for r in netted.requirements}
     orders = {o.pk: o for o in Order.objects.filter(pk__in=set(order_of.values()))}
     part_of = {r.pk: r.part for r in netted.requirements}
@@ -138,13 +140,13 @@ def netted_tell(netted: Netted, *, resourced: bool = False) -> None:
     for requirement_pk in netted.reserved:
         reserved_parts[order_of[requirement_pk]] += 1
     for order_id, parts in reserved_parts.items():
-        timeline_add(order=orders[order_id], event="materials_reserved", parts=parts)
+        entries.append((orders[order_id], "materials_reserved", {"parts": parts}))
     said = set()
     for requirement, line, quantity in netted.from_open:
         key = (order_of[requirement.pk], line.purchase_order_id)
         if key not in said:
             said.add(key)
-            timeline_add(order=orders[key[0]], event="materials_on_order", po=line.purchase_order.number)
+            entries.append((orders[key[0]], "materials_on_order", {"po": line.purchase_order.number}))
     per_order_po = defaultdict(dict)
     for requirement_pk, (line, quantity) in netted.bought.placed.items():
         per_order_po[order_of[requirement_pk]].setdefault(line.purchase_order_id, []).append((requirement_pk, line))
@@ -156,22 +158,30 @@ def netted_tell(netted: Netted, *, resourced: bool = False) -> None:
             if resourced:
                 for requirement_pk, ln in placed:
                     part = part_of[requirement_pk]
-                    timeline_add(order=orders[order_id], event="resourced", part=part.code, part_name=part.name, supplier=po.supplier.name,
-                                 po=po.number, date=arrival.strftime("%Y-%m-%d"))
+                    entries.append((orders[order_id], "resourced", {
+                        "part": part.code, "part_name": part.name, "supplier": po.supplier.name, "po": po.number,
+                        "date": arrival.strftime("%Y-%m-%d"),
+                    }))
             else:
-                timeline_add(order=orders[order_id], event="materials_ordered", supplier=po.supplier.name,
-                             po=po.number, date=arrival.strftime("%Y-%m-%d"))
+                entries.append((orders[order_id], "materials_ordered", {
+                    "supplier": po.supplier.name, "po": po.number, "date": arrival.strftime("%Y-%m-%d"),
+                }))
     late_by = {}
     for requirement, quote in netted.bought.late:
         order_id = order_of[requirement.pk]
         delay = quote.arrival - requirement.need_date
         late_by[order_id] = max(late_by[order_id], delay) if order_id in late_by else delay
-        timeline_add(order=orders[order_id], event="at_risk", part=requirement.part.code, part_name=requirement.part.name,
-                     need=requirement.need_date.strftime("%Y-%m-%d"), supplier=quote.offer.supplier.name,
-                     date=quote.arrival.strftime("%Y-%m-%d"))
-    orders_delay(late_by)
+        entries.append((orders[order_id], "at_risk", {
+            "part": requirement.part.code, "part_name": requirement.part.name,
+            "need": requirement.need_date.strftime("%Y-%m-%d"), "supplier": quote.offer.supplier.name,
+            "date": quote.arrival.strftime("%Y-%m-%d"),
+        }))
     unsourced = set()
     for requirement in netted.bought.unsourced:
         unsourced.add(order_of[requirement.pk])
-        timeline_add(order=orders[order_of[requirement.pk]], event="unsourced", part=requirement.part.code, part_name=requirement.part.name)
+        entries.append((orders[order_of[requirement.pk]], "unsourced", {
+            "part": requirement.part.code, "part_name": requirement.part.name,
+        }))
+    timelines_add(entries)
+    orders_delay(late_by)
     orders_unexpectable(unsourced)

@@ -275,13 +275,25 @@ def stock_buy(*, part_id: int, quantity: Decimal, factory, now: datetime) -> Pur
 
 
 def allocations_add(additions: list[tuple[PurchaseOrderLine, int, Decimal]]) -> None:
-    """Add quantity for requirements to purchase-order lines, then size each line to cover them exactly."""
+    """Add quantity for requirements to purchase-order lines, then size each line to cover them exactly.
+
+    A line may carry the allocations of many requirements (all those bought within the consolidation
+    window): only those the additions touch and the lines' surpluses are read, and the database sums what
+    the others hold."""
     if not additions:
         return
     lines = {line.pk: line for line, _, _ in additions}
+    requirement_pks = {requirement_pk for _, requirement_pk, _ in additions}
+    touched = Allocation.objects.filter(po_line__in=list(lines))
     current = {
-        (a.po_line_id, a.requirement_id): a for a in Allocation.objects.filter(po_line__in=list(lines))
+        (a.po_line_id, a.requirement_id): a
+        for query in (touched.filter(requirement_id__in=requirement_pks), touched.filter(requirement__isnull=True))
+        for a in query
     }
+    held = defaultdict(Decimal, (
+        Allocation.objects.filter(po_line__in=list(lines), requirement__isnull=False)
+        .values("po_line_id").annotate(held=Sum("quantity")).values_list("po_line_id", "held")
+    ))  # fmt: skip
     new, changed = [], []
     for line, requirement_pk, quantity in additions:
         allocation = current.get((line.pk, requirement_pk))
@@ -293,25 +305,33 @@ def allocations_add(additions: list[tuple[PurchaseOrderLine, int, Decimal]]) -> 
         elif allocation not in changed:
             changed.append(allocation)
         allocation.quantity += quantity
+        held[line.pk] += quantity
     Allocation.objects.bulk_create(new)
     Allocation.objects.bulk_update(changed, ["quantity"])
-    by_line = defaultdict(list)
-    for allocation in current.values():
-        by_line[allocation.po_line_id].append(allocation)
-    lines_reshape([(lines[pk], by_line[pk]) for pk in lines])
+    lines_resize([(line, held[pk], current.get((pk, None))) for pk, line in lines.items()])
 
 
 def lines_reshape(lines: list[tuple[PurchaseOrderLine, list[Allocation]]]) -> None:
-    """Make each line's allocations add up to its quantity again after its requirements changed.
+    """Make each line's allocations (all of them, given) add up to its quantity again after its
+    requirements changed (see `lines_resize`)."""
+    lines_resize([
+        (line, sum((a.quantity for a in allocations if not a.is_surplus), ZERO),
+         next((a for a in allocations if a.is_surplus), None))
+        for line, allocations in lines
+    ])  # fmt: skip
+
+
+def lines_resize(lines: list[tuple[PurchaseOrderLine, Decimal, Allocation | None]]) -> None:
+    """Make each line's allocations add up to its quantity again, given (line, what its requirements'
+    allocations hold in all, its surplus allocation or None).
 
     A line awaiting the supplier's answer is resized to what its requirements need plus what it buys for
     stock, rounded up to the offer's minimum (and repriced for the new quantity), or deleted when nothing
     needs it; a confirmed line keeps its quantity. Either way the difference is the line's surplus.
     """
     resized, surplus_new, surplus_changed, surplus_gone, lines_gone = [], [], [], [], []
-    for line, allocations in lines:
-        needed = sum((a.quantity for a in allocations if not a.is_surplus), ZERO) + line.stock_quantity
-        surplus = next((a for a in allocations if a.is_surplus), None)
+    for line, held, surplus in lines:
+        needed = held + line.stock_quantity
         if line.status == PurchaseOrderLine.Status.OPEN:
             if needed <= 0:
                 lines_gone.append(line.pk)

@@ -3,9 +3,32 @@
 from contextlib import suppress
 
 from cosmo import clock
+from lifecycle import steps
+from orders.services import LineRequest, order_place
 from suppliers.actions import ActionRefused, line_confirm, shipment_create
 from suppliers.models import PurchaseOrder, PurchaseOrderLine, Shipment
 from suppliers.receiving import shipment_receive
+from tests.ordering import default_configuration
+
+
+def qcw_order_bought(customer, quantity: int = 3):
+    """An air conditioner ordered, planned and bought for: (the order, the purchase order sent to QCW)."""
+    order = order_place(
+        customer=customer,
+        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), quantity)],
+        delivery_address="1 Test Street",
+    )
+    steps.order_plan(order.pk)
+    steps.order_procure(order.pk)
+    return order, PurchaseOrder.objects.get(supplier__code="QCW")
+
+
+def po_lines_snapshot():
+    """What a supplier's action could change: every purchase-order line's answer, and the shipments."""
+    return (
+        list(PurchaseOrderLine.objects.order_by("pk").values_list("status", "quantity", "promised_date", "shipped_quantity")),
+        Shipment.objects.count(),
+    )
 
 
 def deliver_everything() -> None:

@@ -13,6 +13,7 @@ name in its own words); `violations` returns their texts.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .problem import Problem, Schedule
@@ -48,6 +49,7 @@ def findings(problem: Problem, schedule: Schedule) -> list[Finding]:
         out.append(Finding(f"job {key[0]} operation {key[1]} does not exist", (key[0],), rule="unknown"))
     if out:
         return out
+    in_shift = [_one_window(line.shifts) for line in problem.lines]
     for j, job in enumerate(problem.jobs):
         previous_end = job.release
         for o, op in enumerate(job.operations):
@@ -75,8 +77,7 @@ def findings(problem: Problem, schedule: Schedule) -> list[Finding]:
             if p.start < previous_end:
                 reason = "its release" if o == 0 else "the previous operation ends"
                 broken(f"{where} starts at {p.start}, before {reason} at {previous_end}", "order")
-            shifts = problem.lines[p.line].shifts
-            if shifts is not None and not any(a <= p.start and p.end <= b for a, b in shifts):
+            if not in_shift[p.line](p.start, p.end):
                 broken(f"{where} [{p.start}, {p.end}) on line {p.line} is not inside one shift window", "shift")
             previous_end = p.end
     for li, ps in schedule.by_line().items():
@@ -100,6 +101,27 @@ def findings(problem: Problem, schedule: Schedule) -> list[Finding]:
                     )
                 )
     return out
+
+
+def _one_window(shifts):
+    """A test of whether [start, end) lies inside one of these windows (always, when there are none):
+    some window starts by `start` and ends at or after `end`, that is the latest end among the windows
+    starting by `start` is at or after `end`. A bisection, not a scan: a line has a window per shift over
+    the whole planning horizon."""
+    if shifts is None:
+        return lambda start, end: True
+    ordered = sorted(shifts)
+    starts = [a for a, _ in ordered]
+    latest_end, reach = [], None
+    for _, b in ordered:
+        reach = b if reach is None else max(reach, b)
+        latest_end.append(reach)
+
+    def inside(start: int, end: int) -> bool:
+        k = bisect_right(starts, start) - 1
+        return k >= 0 and latest_end[k] >= end
+
+    return inside
 
 
 def violations(problem: Problem, schedule: Schedule) -> list[str]:

@@ -312,18 +312,33 @@ def loose_horizon(problem: Problem) -> int:
     return max([frozen_end] + [job.release for job in problem.jobs]) + work
 
 
+def exact_bound(response) -> int:
+    """The proven lower bound of an integer objective, exactly.
+
+    The solver reports its objective and bound as doubles: 213 may come back as 212.99999999999997, and
+    `int()` of it (212) once left tiny problems unproven (the value of their schedule, 213, never met a
+    bound of 212). Its inner bound is the integer itself; the double is only a cross-check (it cannot
+    hold integers beyond 2**53 exactly), and when the two disagree the lower of the two is kept.
+    """
+    exact = response.inner_objective_lower_bound
+    approx = response.best_objective_bound
+    if abs(exact - approx) <= 1 + 1e-9 * abs(approx):
+        return exact
+    return min(exact, math.floor(approx))
+
+
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    def __init__(self, progress: Progress | None, t0: float):
+    def __init__(self, objective, progress: Progress | None, t0: float):
         super().__init__()
-        self.progress, self.t0 = progress, t0
+        self.objective, self.progress, self.t0 = objective, progress, t0
         self.history: list[tuple[float, int]] = []
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.t0
-        objective = int(self.objective_value)
+        objective = self.value(self.objective)  # exact: the double `objective_value` may be 1 ulp short
         self.history.append((elapsed, objective))
         if self.progress is not None:
-            self.progress(objective, int(self.best_objective_bound), elapsed)
+            self.progress(objective, math.floor(self.best_objective_bound + 1e-6), elapsed)
 
 
 def run_model(
@@ -334,18 +349,45 @@ def run_model(
     progress: Progress | None = None,
     t0: float | None = None,
     seed: int = 0,
+    incumbent: "_Incumbent | None" = None,
+    global_bound: bool = False,
+    review: tuple[float, Callable[[], bool]] | None = None,
 ) -> tuple[str, Schedule | None, int | None, int | None, list]:
-    """Solve one FjspModel; return (status, schedule, objective, bound, history)."""
+    """Solve one FjspModel; return (status, schedule, objective, bound, history), all in exact integers.
+
+    With an `incumbent`, the solve stops as soon as the incumbent is proven optimal (by this solve or
+    by another thread); with `global_bound` (the full model, not a neighbourhood), each bound the solver
+    proves is passed on to the incumbent as it comes. With `review` = (seconds, keep_going), the solve
+    stops after `seconds` unless keep_going() says otherwise then.
+    """
     t0 = time.perf_counter() if t0 is None else t0
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    watcher = _Watcher(progress, t0)
-    status = solver.solve(fm.model, watcher)
+    if incumbent is not None and global_bound:
+        solver.best_bound_callback = incumbent.raise_float_bound
+    watcher = _Watcher(fm.objective, progress, t0)
+    if incumbent is not None:
+        incumbent.attach(solver)
+    timer = None
+    if review is not None:
+        seconds, keep_going = review
+        timer = threading.Timer(seconds, lambda: keep_going() or solver.stop_search())
+        timer.daemon = True
+        timer.start()
+    try:
+        status = solver.solve(fm.model, watcher)
+    finally:
+        if timer is not None:
+            timer.cancel()
+        if incumbent is not None:
+            incumbent.detach(solver)
     name = solver.status_name(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return name, fm.read(solver), int(solver.objective_value), int(solver.best_objective_bound), watcher.history
+        value = solver.value(fm.objective)
+        bound = value if status == cp_model.OPTIMAL else min(value, exact_bound(solver.response_proto))
+        return name, fm.read(solver), value, bound, watcher.history
     return name, None, None, None, watcher.history
 
 
@@ -424,6 +466,9 @@ def _neighbourhood(problem: Problem, schedule: Schedule, size: int, rng: random.
     return {(p.job, p.op) for p in chosen}
 
 
+NEAR_PROOF = 0.01
+
+
 class _Incumbent:
     """The best schedule found so far by any thread, its value, the proven bound and the history.
 
@@ -442,7 +487,24 @@ class _Incumbent:
         self.bound = 0
         self.refused = 0
         self.history: list[tuple[float, int]] = []
+        self.solvers: set = set()  # running solves, stopped once the incumbent is proven optimal
         self._report()
+
+    def attach(self, solver) -> None:
+        with self.lock:
+            self.solvers.add(solver)
+            if self.closed:
+                solver.stop_search()
+
+    def detach(self, solver) -> None:
+        with self.lock:
+            self.solvers.discard(solver)
+
+    def _stop_if_closed(self) -> None:
+        """Called under the lock: nothing can do better than a proven optimum."""
+        if self.closed:
+            for solver in self.solvers:
+                solver.stop_search()
 
     def rank(self, schedule: Schedule):
         terms = schedule.objective(self.problem)
@@ -480,11 +542,24 @@ class _Incumbent:
                 return False
             self.schedule, self.value = schedule, value
             self._report()
+            self._stop_if_closed()
             return True
 
     def raise_bound(self, bound: int) -> None:
         with self.lock:
             self.bound = max(self.bound, bound)
+            self._stop_if_closed()
+
+    def near_proof(self) -> bool:
+        """Whether the proven bound is within NEAR_PROOF of the best value (folded objective only)."""
+        with self.lock:
+            return self.weights is not None and self.bound > 0 and self.value - self.bound <= NEAR_PROOF * self.value
+
+    def raise_float_bound(self, bound: float) -> None:
+        """A bound as the solver streams it (a double, see `exact_bound`): taken only where a double
+        holds every integer, so that rounding can never prove more than the solver did."""
+        if abs(bound) < 2**50:
+            self.raise_bound(math.floor(bound + 1e-6))
 
     @property
     def closed(self) -> bool:
@@ -500,12 +575,23 @@ def _search(
     workers: int,
     rng: random.Random,
     full_share: float,
+    hinted: bool = True,
 ) -> None:
-    """A full-model solve (bound and improvement) then large-neighbourhood search, until the deadline."""
-    fm = FjspModel(problem, horizon, weights)
-    fm.add_hint(best.schedule)
-    budget = min(deadline - time.perf_counter(), full_share)
-    status, schedule, value, lb, _ = run_model(fm, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20))
+    """A full-model solve (bound and improvement) then large-neighbourhood search, until the deadline.
+
+    `hinted=False` leaves the full model to the solver's own search: on job shops a hint from the
+    dispatcher holds its first workers near that schedule, and the plain model without it did better.
+    """
+    fm = FjspModel(problem, horizon, weights, redundant=hinted)
+    if hinted:
+        fm.add_hint(best.schedule)
+    # The full model runs to the deadline if, after its share, the gap is small: it is near a proof,
+    # which the neighbourhoods cannot give (Hurink abz5 rdata: proven by the full model in 30 s).
+    budget = deadline - time.perf_counter()
+    status, schedule, value, lb, _ = run_model(
+        fm, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20), incumbent=best, global_bound=True,
+        review=(min(budget, full_share), best.near_proof),
+    )  # fmt: skip
     if lb is not None:
         best.raise_bound(lb)
     if schedule is not None:
@@ -521,7 +607,9 @@ def _search(
         sub.add_hint(current)
         sub.model.add(sub.objective <= current_value)
         budget = min(1.0, deadline - time.perf_counter())
-        status, schedule, value, _, _ = run_model(sub, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20))
+        status, schedule, value, _, _ = run_model(
+            sub, time_limit=budget, workers=workers, seed=rng.randrange(1 << 20), incumbent=best
+        )
         # Grow the neighbourhood while its optimum comes fast, shrink it when the solver runs out of time.
         if status == "OPTIMAL":
             size = min(n_ops, size + max(1, size // 10))
@@ -539,6 +627,35 @@ def job_shop_like(problem: Problem) -> bool:
     on average (Hurink's edata sets have 1.13-1.21, Brandimarte's 1.43-4.1)."""
     counts = [len(op.lines()) for job in problem.jobs for op in job.operations]
     return sum(counts) <= JOB_SHOP_FLEXIBILITY * len(counts)
+
+
+BATCHED_SHARE = 0.5
+
+
+def _batched_starts(problem: Problem, best: _Incumbent, until: float) -> str:
+    """Offer the batched plans (`batching.GRID`) to `best` while the next one should be done by `until`.
+
+    On a large backlog a window moves a few dozen operations at a time, while a batched plan reorders
+    every line at once by urgency and variant: on 2,000 jobs one such plan cut the dispatcher's weighted
+    tardiness a hundredfold, more than a minute of windows. Each plan takes seconds there, so they are
+    tried in the grid's order only while the time of the last one still fits; each goes through the
+    checker (`offer`). Returns a note for the run, or "" if none was tried."""
+    from .batching import GRID, batch_dispatch
+
+    tried = kept = 0
+    last = 0.0
+    for k1, k2, overflow in GRID:
+        t = time.perf_counter()
+        if t + last > until:
+            break
+        try:
+            candidate = batch_dispatch(problem, k1, k2, overflow)
+        except ProblemError:
+            break
+        tried += 1
+        kept += best.offer(candidate)
+        last = time.perf_counter() - t
+    return f"{tried} batched plans tried, {kept} kept" if tried else ""
 
 
 def _overflows(problem: Problem, horizon: int) -> bool:
@@ -618,6 +735,9 @@ def solve(
         large = weights is None and _overflows(problem, horizon)
     if large:
         best = _Incumbent(problem, None, start, progress, t0)
+        batched = _batched_starts(problem, best, t0 + BATCHED_SHARE * time_limit)
+        if batched:
+            notes.append(batched)
         counts = improve(problem, best, deadline, workers, rng)
         notes.append(f"{counts['windows']} windows, {counts['improved']} improved")
         if best.refused:
@@ -630,16 +750,24 @@ def solve(
     best = _Incumbent(problem, weights, start, progress, t0)
     method = "model"
     if makespan_only and job_shop_like(problem):
-        # A job shop (one line per operation, or nearly): little to assign, mostly sequences. CP-SAT's own
-        # portfolio on the full model, every worker on it for the whole time, does best here (the tabu's
-        # moves and the neighbourhoods of the flexible case cost it time it needs).
+        # A job shop (one line per operation, or nearly): little to assign, mostly sequences. The solver's
+        # own portfolio on the plain model (no hint, no redundant constraints, the same horizon as
+        # `solve_plain`), every worker on it for the whole time, does best here: the dispatcher's hint
+        # held its search near a poor schedule (Dauzere-Peres 01a at 10 s: 2,968 hinted, 2,712 not), and
+        # the tabu's moves and the neighbourhoods of the flexible case cost it time it needs. The
+        # dispatcher's schedule stays the incumbent until the model beats it.
         method = "model (job shop)"
-        _search(problem, horizon, weights, best, deadline, workers, rng, time_limit)
+        horizon = max(horizon, loose_horizon(problem))
+        _search(problem, horizon, weights, best, deadline, workers, rng, time_limit, hinted=False)
     elif makespan_only and workers >= 2:
+        # Flexible: the tabu search (one thread, Python) finds schedules, the full model on every worker
+        # for the whole time proves the bound and improves too (a schedule that meets the bound stops
+        # both). Neighbourhoods of the best added nothing beside the tabu (MK05-07, MK10 at 20 s) and
+        # cost the model the proof (Hurink abz5 rdata).
         method = "model+tabu"
         helper = threading.Thread(
             target=_search,
-            args=(problem, horizon, weights, best, deadline, workers - 1, random.Random(rng.random()), 0.3 * time_limit),
+            args=(problem, horizon, weights, best, deadline, workers, random.Random(rng.random()), time_limit),
             daemon=True,
         )
         helper.start()

@@ -120,7 +120,8 @@ class WindowModel:
             m.add_no_overlap([it[1] for it in items])
             if line.changeovers:
                 # The stretch of the line from the first near fixed operation to the last, now.
-                stretch = [p for p in seq if (p.job, p.op) in {it[0] for it in items}]
+                here = {it[0] for it in items}
+                stretch = [p for p in seq if (p.job, p.op) in here]
                 for a, b in zip(stretch, stretch[1:]):
                     old_changeover += line.changeover(problem.jobs[a.job].variant, problem.jobs[b.job].variant)
                 self._circuit(line_index, items)

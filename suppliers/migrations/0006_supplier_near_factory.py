@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('production', '0009_factory_network'),
+        ('production', '0010_factory_network'),
         ('suppliers', '0005_purchase_order_status_follows_lines'),
     ]
 

@@ -44,19 +44,19 @@ def test_the_rule_editor_refuses_unknown_codes_and_bad_shapes(page, live_server,
 
 def test_an_option_without_a_bom_line_is_flagged_and_cannot_be_ordered(page, live_server, world):
     family = ProductFamily.objects.get(code="AC-SPLIT")
-    group = family.groups.get(code="PANEL")
     log_in(page, live_server, "admin", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/admin/orders/productfamily/{family.pk}/change/")
     expect(page.locator(".field-rule_check")).to_contain_text("No problems")
-    # The groups list their options, with a way to edit them.
-    page.get_by_role("link", name="edit options").first.wait_for()
-    page.goto(f"{live_server.url}/admin/orders/optiongroup/{group.pk}/change/")
-    page.get_by_text("Add another Option").click()
-    row = page.locator("#options-group tr.dynamic-options").last
-    row.locator("input[name$='-code']").fill("PANEL_BLUE")
-    row.locator("input[name$='-name']").fill("Ocean blue")
-    row.locator("input[name$='-price']").fill("30")
-    page.get_by_role("button", name="Save", exact=True).click()
+    # The options are edited on the family page itself, under their group.
+    index = list(family.groups.order_by("position", "pk").values_list("code", flat=True)).index("PANEL")
+    options = page.locator(f"#groups-{index}-options-group")
+    expect(options.locator("input[value=PANEL_WHITE]")).to_be_visible()
+    options.get_by_text("Add another Option").click()
+    fresh = "input[name^='groups-%d-options-'][name$='-%s']:not([name*='__prefix__'])"
+    options.locator(fresh % (index, "code")).last.fill("PANEL_BLUE")
+    options.locator(fresh % (index, "name")).last.fill("Ocean blue")
+    options.locator(fresh % (index, "price")).last.fill("30")
+    page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("changed successfully")
     page.goto(f"{live_server.url}/admin/orders/productfamily/{family.pk}/change/")
     expect(page.locator(".field-rule_check")).to_contain_text(

@@ -38,9 +38,12 @@ def test_a_consumer_reads_which_supplier_the_order_waits_on_and_why(page, live_s
 
 def test_the_demo_history_fills_every_portal(browser, live_server, world):
     placed = demo_history_seed(days=2, orders=6, step_minutes=240)
-    assert placed == 6 + 5 and Order.objects.count() == placed
+    assert placed == 6 + 2 + 5 and Order.objects.count() == placed
     assert Order.objects.values("stage").distinct().count() >= 2
-    assert PurchaseOrder.objects.exists()
+    waiting = list(Order.objects.filter(stage="materials",
+                                        lines__requirements__allocations__po_line__purchase_order__supplier__code="QCW")
+                   .distinct())
+    assert waiting, "an order waits on QCW"
     for username, path, selector in [
         ("consumer", "/shop/orders/", "table"),
         ("supplier", "/supplier/?show=all", "#purchase-orders tbody tr[data-po]"),
@@ -53,6 +56,14 @@ def test_the_demo_history_fills_every_portal(browser, live_server, world):
         expect(page.locator(selector).first).to_be_visible()
         if username == "consumer":
             expect(page.locator("body")).to_contain_text(Order.objects.first().number)
+            # the consumer reads which supplier the order waits on and why, in words
+            page.goto(f"{live_server.url}/shop/orders/{waiting[0].number}/")
+            expect(page.locator(".waiting-on")).to_contain_text("Qingdao Compressor Works")
+        if username == "supplier":
+            # the QCW clerk has something to confirm and something to ship
+            for tab in ("answer", "ship"):
+                page.goto(f"{live_server.url}/supplier/?show={tab}")
+                expect(page.locator("#purchase-orders tbody tr[data-po]").first).to_be_visible()
         if username == "planner":
             for order in Order.objects.exclude(stage__in=["shipped", "cancelled"]):
                 expect(page.locator("#board")).to_contain_text(order.number)

@@ -50,8 +50,7 @@ def test_it_lets_a_member_confirm_and_ship_and_the_consumer_see_it(browser, live
     timeline = consumer_page.locator("ol.timeline")
     # The consumer reads the part's name, never its code.
     expect(timeline).to_contain_text(f"Qingdao Compressor Works confirmed the {line.part.name}")
-    expect(timeline).to_contain_text("Parts on their way from Qingdao Compressor Works, arriving")
-    expect(timeline).to_contain_text(f"arriving {promised}")
+    expect(timeline).to_contain_text(f"Parts shipped by Qingdao Compressor Works, due {promised}")
 
 
 def _procured(consumer, quantity: int = 3):

@@ -13,7 +13,7 @@ from cosmo.models import Change, User
 from lifecycle.demo import DEMO_PASSWORD
 from orders.models import Order
 from production.models import Job, MaintenanceWindow, Operation, Stock
-from suppliers.models import Offer, PurchaseOrder
+from suppliers.models import Offer
 from tests.conftest import api_for, client_for
 from tests.ordering import order_payload, scheduled_orders
 
@@ -78,17 +78,10 @@ def test_a_change_rolled_back_takes_its_record_with_it(consumer, planner):
 
 @pytest.fixture
 def qcw_po(consumer):
-    from lifecycle import steps
-    from orders.services import LineRequest, order_place
-    from tests.ordering import default_configuration
+    from tests.procurement import qcw_order_bought
 
-    order = order_place(
-        customer=consumer, lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
-        delivery_address="1 Test Street",
-    )
-    steps.order_plan(order.pk)
-    steps.order_procure(order.pk)
-    return PurchaseOrder.objects.get(supplier__code="QCW"), order
+    order, po = qcw_order_bought(consumer)
+    return po, order
 
 
 def test_supplier_actions_are_recorded_and_named_on_the_timeline(qcw_po, supplier_member, consumer):

@@ -29,3 +29,25 @@ def test_the_order_page_shows_options_by_name_stages_and_a_timeline_in_order(con
     assert "2.6 kW inverter compressor" in body and "Cooling capacity" in body
     assert re.search(r'<li class="current" aria-current="step">Accepted</li>', body)
     assert order.stage == Stage.ACCEPTED
+
+
+def test_a_waiting_order_never_reads_arriving_on_a_day_gone(consumer):
+    """What an order waits for names the supplier and what it still has to do; once the day expected has
+    passed, the sentence says the supplier is late instead of "arriving" or "expected by" a past day."""
+    from lifecycle import steps
+
+    order = order_place(customer=consumer, lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 40)],
+                        delivery_address="1 Test Street")
+    steps.order_plan(order.pk)
+    steps.order_procure(order.pk)
+    order.refresh_from_db()
+    assert order.stage == Stage.MATERIALS
+    page = client_for(consumer).get(f"/shop/orders/{order.number}/").content.decode()
+    assert "Waiting for Qingdao Compressor Works to confirm the rotary compressor" in page
+    assert "expected by" in page and "is late" not in page and "CMP-" not in page
+
+    clock.reset(start=clock.now() + timedelta(days=30), speed=0)
+    page = client_for(consumer).get(f"/shop/orders/{order.number}/").content.decode()
+    waiting = page[page.index('class="waiting-on"'):page.index("Production starts as soon")]
+    assert "Qingdao Compressor Works" in waiting and "its answer is late" in waiting
+    assert "expected by" not in waiting and "arriving" not in waiting

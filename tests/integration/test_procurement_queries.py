@@ -84,3 +84,39 @@ def test_it_costs_a_batch_of_lines_about_what_one_line_costs(consumer):
     # Constant per batch: the forty lines read no more than the ten (new purchase orders aside).
     assert forty <= ten + 5, (ten, forty)
     assert forty / 40 < 2
+
+
+def procure_batch(consumer, count: int) -> tuple[int, int]:
+    """(queries, rows read) to procure `count` planned orders in one batch; the allocations stay exact."""
+    from tests.procurement import assert_allocations_exact
+
+    for _ in range(count):
+        order_place(customer=consumer, lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 1)],
+                    delivery_address="1 Query Lane")
+    assert len(steps.orders_plan(limit=count)) == count
+    counted = [0, 0]
+
+    def count_rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        counted[0] += 1
+        if sql.lstrip().upper().startswith("SELECT"):
+            counted[1] += max(0, context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(count_rows):
+        assert len(steps.orders_procure(limit=count)) == count
+    assert_allocations_exact()
+    return tuple(counted)
+
+
+def test_buying_for_a_batch_costs_the_same_whatever_the_lines_carry_already(consumer, settings):
+    # Every order buys on the same consolidated purchase-order lines: the lines carry more and more
+    # allocations, but a batch reads only its own (and writes its timelines in one insert).
+    Stock.objects.update(on_hand=0)
+    Offer.objects.update(min_quantity=1)  # no round-up: no surplus for the next batch to take first
+    procure_batch(consumer, 3)
+    first = procure_batch(consumer, 3)
+    procure_batch(consumer, 20)
+    assert procure_batch(consumer, 3) == first
+    queries, _ = procure_batch(consumer, 12)
+    assert queries <= first[0] + 3, (first, queries)  # a few lazy reads of another supplier's order at most

@@ -70,6 +70,58 @@ def test_it_places_a_new_job_without_moving_the_others(consumer, factory):
     assert_feasible(factory)
 
 
+def tails(factory) -> dict:
+    """Line id → when its last operation ends."""
+    ends = {}
+    for line_id, end in Operation.objects.filter(job__factory=factory, line__isnull=False).values_list("line_id", "planned_end"):
+        ends[line_id] = max(ends.get(line_id, end), end)
+    return ends
+
+
+def test_a_large_factory_gets_new_jobs_after_the_last_operation_of_each_line(consumer, factory, settings):
+    # Past COSMO_REPLAN_JOBS open jobs, placing reads only each line's last operation: the new jobs go
+    # after it (and its changeover), nothing placed moves, and the plan still passes the checker.
+    settings.COSMO_REPLAN_JOBS = 3
+    scheduled_orders(consumer, count=5)
+    before, ends = placements(factory), tails(factory)
+    new = scheduled_orders(consumer, count=3)
+    after = placements(factory)
+    assert {pk: after[pk] for pk in before} == before
+    for op in Operation.objects.filter(job__order_line__order__in=new):
+        assert op.line_id is not None and op.planned_start >= ends.get(op.line_id, op.planned_start)
+    assert Job.objects.filter(order_line__order__in=new, status=Job.Status.SCHEDULED).count() == 3
+    assert_feasible(factory)
+
+
+def test_placing_in_a_large_factory_reads_the_same_whatever_its_backlog(consumer, factory, settings):
+    settings.COSMO_REPLAN_JOBS = 1
+
+    def place_one() -> tuple[int, int]:
+        """(queries, rows read) to place one job again."""
+        order = scheduled_orders(consumer, count=1)[0]
+        job = Job.objects.select_related("order_line__order").get(order_line__order=order)
+        Operation.objects.filter(job=job).update(line=None, planned_start=None, planned_end=None)
+        counted = [0, 0]
+
+        def count(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            counted[0] += 1
+            if sql.lstrip().upper().startswith("SELECT"):
+                counted[1] += max(0, context["cursor"].rowcount)
+            return result
+
+        with transaction.atomic(), connection.execute_wrapper(count):
+            planning.jobs_place(factory_id=factory.pk, jobs=[job], not_before=clock.now())
+        assert not job.operations.filter(line__isnull=True).exists()
+        return tuple(counted)
+
+    scheduled_orders(consumer, count=6)  # every line has work
+    few = place_one()
+    scheduled_orders(consumer, count=6)
+    assert place_one() == few
+    assert_feasible(factory)
+
+
 def test_it_promises_a_date_when_the_order_is_planned(consumer, factory):
     order = scheduled_orders(consumer, count=1)[0]
     assert order.promised_date is not None

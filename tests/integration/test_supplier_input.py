@@ -6,31 +6,18 @@ from datetime import timedelta
 import pytest
 
 from cosmo import clock
-from lifecycle import steps
-from orders.services import LineRequest, order_place
 from production.models import Part
-from suppliers.models import PurchaseOrder, PurchaseOrderLine, Shipment
+from suppliers.models import PurchaseOrderLine
 from tests.conftest import api_for, client_for
-from tests.ordering import default_configuration
+from tests.procurement import po_lines_snapshot, qcw_order_bought
 
 
 @pytest.fixture
 def qcw_po(consumer):
-    order = order_place(
-        customer=consumer,
-        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
-        delivery_address="1 Test Street",
-    )
-    steps.order_plan(order.pk)
-    steps.order_procure(order.pk)
-    return PurchaseOrder.objects.get(supplier__code="QCW")
+    return qcw_order_bought(consumer)[1]
 
 
-def snapshot():
-    return (
-        list(PurchaseOrderLine.objects.order_by("pk").values_list("status", "quantity", "promised_date", "shipped_quantity")),
-        Shipment.objects.count(),
-    )
+snapshot = po_lines_snapshot
 
 
 def today():

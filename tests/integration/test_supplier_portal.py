@@ -6,24 +6,15 @@ from rest_framework.test import APIClient
 
 from cosmo import clock
 from cosmo.models import User
-from lifecycle import steps
 from lifecycle.demo import DEMO_PASSWORD
-from orders.services import LineRequest, order_place
-from suppliers.models import PurchaseOrder, PurchaseOrderLine, Shipment, Supplier
+from suppliers.models import PurchaseOrder, Supplier
 from tests.conftest import api_for, client_for, make_user
-from tests.ordering import default_configuration
+from tests.procurement import po_lines_snapshot, qcw_order_bought
 
 
 @pytest.fixture
 def qcw_po(consumer):
-    order = order_place(
-        customer=consumer,
-        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 3)],
-        delivery_address="1 Test Street",
-    )
-    steps.order_plan(order.pk)
-    steps.order_procure(order.pk)
-    return PurchaseOrder.objects.get(supplier__code="QCW")
+    return qcw_order_bought(consumer)[1]
 
 
 @pytest.fixture
@@ -36,11 +27,7 @@ def outsider(world):
     return make_user("hel-1", User.Role.SUPPLIER, supplier=Supplier.objects.get(code="HEL"))
 
 
-def snapshot():
-    return (
-        list(PurchaseOrderLine.objects.order_by("pk").values_list("status", "quantity", "promised_date", "shipped_quantity")),
-        Shipment.objects.count(),
-    )
+snapshot = po_lines_snapshot
 
 
 def test_it_lets_owner_and_teammate_act_and_answers_404_to_outsiders(qcw_po, supplier_member, teammate, outsider,

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cosmo.celery import app
-from lifecycle import sweeper
+from lifecycle import sweeper, tasks
 from lifecycle.models import Redrive
 from orders.models import Order, Stage
 from orders.services import LineRequest, order_place
@@ -99,3 +99,28 @@ def test_it_replaces_a_lost_optimization_run_within_one_sweep(world, settings, q
     assert queues()["planning"] == 1
     sweep(django_capture_on_commit_callbacks)  # the new run is fresh: nothing more is sent
     assert queues()["planning"] == 1
+
+
+def test_an_expired_redrive_sent_again_does_not_run_the_step_twice(
+    consumer, settings, queues, django_capture_on_commit_callbacks
+):
+    settings.COSMO_STUCK_AFTER = 60
+    with django_capture_on_commit_callbacks(execute=False):  # its first message was lost
+        order = order_place(customer=consumer, lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 1)],
+                            delivery_address="1 Test Street")
+    Order.objects.filter(pk=order.pk).update(stage_changed_at=timezone.now() - timedelta(hours=1))
+    assert sweep(django_capture_on_commit_callbacks) == 1
+    # The worker was slow to take it: the re-drive expired and the sweeper sent it again.
+    Redrive.objects.filter(order=order).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert sweep(django_capture_on_commit_callbacks) == 1
+    assert queues()["orders"] == 2 and Redrive.objects.filter(order=order).count() == 1
+
+    # Both messages are worked off (as the worker would, one after the other): the step runs once.
+    with django_capture_on_commit_callbacks(execute=False):
+        assert tasks.plan_order.apply(args=[order.pk]).get() == 1
+        assert tasks.plan_order.apply(args=[order.pk]).get() == 0
+    order.refresh_from_db()
+    assert order.stage == Stage.PLANNED
+    assert order.timeline.filter(event="planned").count() == 1
+    assert sweep(django_capture_on_commit_callbacks) == 0  # moved on: its re-drive is forgotten
+    assert not Redrive.objects.filter(order=order).exists()

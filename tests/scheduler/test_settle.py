@@ -39,7 +39,9 @@ def test_a_plan_pasted_onto_a_moved_floor_settles_into_a_feasible_one(data):
 @given(st.data())
 def test_a_solved_plan_pasted_onto_a_moved_floor_settles_too(data):
     problem = data.draw(problems(max_jobs=4))
-    plan = solve(problem, time_limit=0.3, workers=1).schedule
+    # Time enough to prove the tiny optimum: a plan cut off by the clock differs from run to run, and so
+    # would the floor moves drawn from it (hypothesis refuses such a test as flaky).
+    plan = solve(problem, time_limit=5, workers=1).schedule
     new, pasted = data.draw(moved_floor(problem, plan))
     settled, _ = settle(new, pasted)
     check(new, settled)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orders', '0006_regions_and_routed_lines'),
-        ('production', '0008_merge_20261202_1400'),
+        ('production', '0009_operation_line_tail_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
