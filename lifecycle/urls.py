@@ -11,7 +11,7 @@ from cosmo.token import TokenCreate
 from lifecycle.api import OrderCancelView
 from lifecycle.views import job_move_view, order_cancel_view
 from orders.api import FamilyViewSet, OrderViewSet
-from production.api import FactoryOeeView
+from production.api import FactoryOeeView, NetworkView
 from suppliers.api import PurchaseOrderViewSet, ScorecardView
 
 router = DefaultRouter()
@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/token/", TokenCreate.as_view(), name="api-token"),
     path("api/scorecard/", ScorecardView.as_view(), name="api-scorecard"),
     path("api/factories/<slug:code>/oee/", FactoryOeeView.as_view(), name="api-factory-oee"),
+    path("api/network/", NetworkView.as_view(), name="api-network"),
     path("api/orders/<str:number>/cancel/", OrderCancelView.as_view(), name="api-order-cancel"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

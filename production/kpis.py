@@ -24,16 +24,24 @@ def _overlap(a: int, b: int, lo: int, hi: int) -> int:
     return max(0, min(b, hi) - max(a, lo))
 
 
-def schedule_kpis(fp: FactoryProblem, schedule: Schedule) -> dict:
-    problem = fp.problem
-    busy = [0] * len(problem.lines)
+def line_load(fp: FactoryProblem, schedule: Schedule) -> list[tuple[str, int, int]]:
+    """Per line (code order): (code, minutes its operations fill, minutes it works) in the coming week."""
+    busy = [0] * len(fp.problem.lines)
     for p in schedule.placements.values():
         busy[p.line] += _overlap(p.start, p.end, 0, WEEK)
-    utilization = {}
+    load = []
     for li, line in enumerate(fp.lines):
         windows = fp.windows[li] if fp.windows else None
         available = WEEK if windows is None else sum(_overlap(a, b, 0, WEEK) for a, b in windows)
-        utilization[line.code] = round(100.0 * busy[li] / available, 1) if available else 0.0
+        load.append((line.code, busy[li], available))
+    return load
+
+
+def schedule_kpis(fp: FactoryProblem, schedule: Schedule) -> dict:
+    problem = fp.problem
+    utilization = {
+        code: round(100.0 * busy / available, 1) if available else 0.0 for code, busy, available in line_load(fp, schedule)
+    }
     due_jobs = late = wip = 0
     lead_days = []
     for j, job in enumerate(problem.jobs):

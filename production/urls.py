@@ -1,10 +1,11 @@
 from django.urls import path
 
-from production import views
+from production import network_views, views
 
 app_name = "production"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("network/", network_views.network, name="network"),
     path("<slug:code>/", views.plan, name="plan"),
     path("<slug:code>/reschedule/", views.reschedule, name="reschedule"),
     path("<slug:code>/runs/<str:number>/", views.run_status, name="run"),
