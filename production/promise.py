@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -53,6 +54,9 @@ class _Cached:
     speeds: dict
     lock: threading.Lock
     checked: float = 0.0
+    # What the lines answered for a job, while they are these lines: (family, stamp, configuration,
+    # quantity, release minute) → finish minute. Popular configurations are quoted again and again.
+    finishes: dict = field(default_factory=dict)
 
 
 _floors: dict[int, _Cached] = {}
@@ -228,25 +232,35 @@ def delivery_quote(family: ProductFamily | str, configuration: dict, quantity: i
     ready = material_ready(factory, catalog.needs(line), now)
     cached = _floor(factory)
     fp = cached.fp
-    line_index = {line.pk: i for i, line in enumerate(fp.lines)}
-    operations = tuple(
-        EngineOperation(alternatives=operation_alternatives(minutes, cached.speeds.get(family.pk, {}), line_index))
-        for _, _, minutes in catalog.operations(line)
-    )
-    if not operations:
-        finish = ready
-    else:
-        job = EngineJob(
-            operations=operations,
-            variant=variant_key(family.code, configuration, cached_catalog.setup_group),
-            release=max(0, fp.minutes(ready)),
+    release = max(0, fp.minutes(ready))
+    remembered = (family.pk, family.updated_at, json.dumps(configuration, sort_keys=True, default=str), quantity, release)
+    finish = cached.finishes.get(remembered)
+    if finish is None:
+        line_index = {line.pk: i for i, line in enumerate(fp.lines)}
+        operations = tuple(
+            EngineOperation(alternatives=operation_alternatives(minutes, cached.speeds.get(family.pk, {}), line_index))
+            for _, _, minutes in catalog.operations(line)
         )
-        with cached.lock:
-            try:
-                finish = fp.at(cached.floor.quote(job))
-            except Exception as exc:  # ProblemError: no shift window is long enough
-                raise QuoteError(str(exc)) from None
+        if not operations:
+            finish = ready
+        else:
+            job = EngineJob(
+                operations=operations,
+                variant=variant_key(family.code, configuration, cached_catalog.setup_group),
+                release=release,
+            )
+            with cached.lock:
+                try:
+                    finish = fp.at(cached.floor.quote(job))
+                except Exception as exc:  # ProblemError: no shift window is long enough
+                    raise QuoteError(str(exc)) from None
+            if len(cached.finishes) >= _FINISHES_KEEP:
+                cached.finishes.clear()
+            cached.finishes[remembered] = finish
     return (finish + safety_time() + shipping_time()).astimezone(ZoneInfo(factory.timezone)).date()
+
+
+_FINISHES_KEEP = 4096
 
 
 def safety_time() -> timedelta:
