@@ -138,6 +138,7 @@ def forget_floors() -> None:
     """Drop the cached lines and catalogs (tests; after master data changed)."""
     _floors.clear()
     _catalogs.clear()
+    _parts_read.clear()
 
 
 @dataclass
@@ -181,14 +182,33 @@ def material_ready(factory: Factory, needs: dict[int, Decimal], now: datetime) -
     return now + timedelta(days=max(days for _, days in short))
 
 
+# (factory id, part ids) → (when read, monotonic seconds; the rows), per process.
+_parts_read: dict[tuple, tuple[float, list]] = {}
+_PARTS_KEEP = 1024
+
+
 def _parts_free_and_lead(factory: Factory, needs: dict[int, Decimal]) -> list[tuple]:
     """(part id, code, quickest lead time in days or None, free stock in the factory or None) of each part,
-    in one query. Written in SQL: it runs for every quote, and building it through the ORM cost more than
-    running it. Offers belong to the suppliers app; their table is reached through the relation, without
-    importing it."""
-    part_ids = list(needs)
+    in one query, read again at most every COSMO_QUOTE_RECHECK_SECONDS per process (like the lines: a
+    quote may be that much behind the latest stock write)."""
+    part_ids = tuple(sorted(needs))
     if not part_ids:
         return []
+    key = (factory.pk, part_ids)
+    read = _parts_read.get(key)
+    now = time.monotonic()
+    if read is not None and now - read[0] < settings.COSMO_QUOTE_RECHECK_SECONDS:
+        return read[1]
+    rows = _parts_query(factory, part_ids)
+    if len(_parts_read) >= _PARTS_KEEP:
+        _parts_read.clear()
+    _parts_read[key] = (now, rows)
+    return rows
+
+
+def _parts_query(factory: Factory, part_ids: tuple) -> list[tuple]:
+    """Written in SQL: it runs for many quotes, and building it through the ORM cost more than running it.
+    Offers belong to the suppliers app; their table is reached through the relation, without importing it."""
     offer_table = Part._meta.get_field("offers").related_model._meta.db_table
     marks = ", ".join(["%s"] * len(part_ids))
     sql = (
