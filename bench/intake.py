@@ -155,6 +155,40 @@ def wrk(script: str, url: str, *, seconds: int, connections: int, threads: int) 
     return json.loads(line[len("WRKJSON "):])
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system, all threads) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(gunicorn_pid: int, database: str) -> dict[str, float]:
+    """CPU seconds used so far by the web tier (gunicorn's master and workers) and by the PostgreSQL
+    backends connected to the benchmark's database: what one request costs, whatever else the machine
+    runs meanwhile (the rate and the latencies depend on that load; the CPU per request much less)."""
+    from django.db import connection
+
+    children = Path(f"/proc/{gunicorn_pid}/task/{gunicorn_pid}/children").read_text().split()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+        backends = [row[0] for row in cursor.fetchall()]
+    return {
+        "web": sum(process_cpu(int(pid)) for pid in [gunicorn_pid, *children]),
+        "database": {pid: process_cpu(pid) for pid in backends},
+    }
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """Web and database CPU seconds between two `server_cpu` readings (backends that came and went between
+    them are missed: the web tier keeps its connections open, CONN_MAX_AGE)."""
+    return {
+        "web": after["web"] - before["web"],
+        "database": sum(cpu - before["database"].get(pid, 0.0) for pid, cpu in after["database"].items()),
+    }
+
+
 def lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
@@ -259,9 +293,12 @@ def main() -> int:
         wrk(warm, base, seconds=3, connections=args.connections, threads=2)
         reference_script = REFERENCE_SCRIPT.replace("function init(args) ok = 0 end", (
             "function init(args) ok = 0; wrk.headers['Authorization'] = 'Token " + token + "' end"))
+        database = urlparse(database_url).path.lstrip("/")
         load_before = os.getloadavg()
+        cpu_start = server_cpu(gunicorn.pid, database)
         reference = wrk(reference_script, base + "/api/", seconds=reference_seconds, connections=args.connections,
                         threads=2)
+        cpu_reference = cpu_used(cpu_start, cpu_middle := server_cpu(gunicorn.pid, database))
         orders_before = Order.objects.count()
         queue_before = queue_length(broker_url, "orders")
         script = WRK_SCRIPT.replace("BODIES", "{" + ",".join(lua_string(b) for b in bodies) + "}").replace(
@@ -269,6 +306,7 @@ def main() -> int:
         intake = wrk(script, base, seconds=seconds, connections=args.connections, threads=2)
         load_after = os.getloadavg()
         time.sleep(2)  # the requests wrk left in flight when it stopped finish on the server
+        cpu_intake = cpu_used(cpu_middle, server_cpu(gunicorn.pid, database))
         placed = Order.objects.count() - orders_before
         enqueued = queue_length(broker_url, "orders") - queue_before
     finally:
@@ -280,6 +318,9 @@ def main() -> int:
 
     rate = intake["created"] / intake["seconds"]
     reference_rate = reference["ok"] / reference["seconds"]
+    per_order = {part: 1000 * cpu / max(1, intake["requests"]) for part, cpu in cpu_intake.items()}
+    per_reference = {part: 1000 * cpu / max(1, reference["requests"]) for part, cpu in cpu_reference.items()}
+    order_cpu_ms, reference_cpu_ms = sum(per_order.values()), sum(per_reference.values())
     figures = {
         "accepted_orders_per_s": round(rate, 1),
         "order_p50_ms": intake["p50_ms"],
@@ -295,6 +336,14 @@ def main() -> int:
         "reference_get_api_per_s": round(reference_rate, 1),
         "reference_p50_ms": reference["p50_ms"],
         "ratio_percent": round(100 * rate / reference_rate, 1) if reference_rate else None,
+        # Server CPU (gunicorn and PostgreSQL) per request, and what it allows on this machine's cores with
+        # nothing else running (wrk, Redis and the kernel's network work not counted).
+        "order_cpu_ms": {"web": round(per_order["web"], 2), "database": round(per_order["database"], 2),
+                         "total": round(order_cpu_ms, 2)},
+        "reference_cpu_ms": {"web": round(per_reference["web"], 2), "database": round(per_reference["database"], 2),
+                             "total": round(reference_cpu_ms, 2)},
+        "cpu_bound_orders_per_s": round(1000 * (os.cpu_count() or 1) / order_cpu_ms, 1) if order_cpu_ms else None,
+        "cpu_ratio_percent": round(100 * reference_cpu_ms / order_cpu_ms, 1) if order_cpu_ms else None,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "target": {"orders_per_s": 300, "p99_ms": 100, "ratio_percent": 10},

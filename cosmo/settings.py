@@ -331,7 +331,8 @@ COSMO_MQTT_SECRET = os.environ.get("COSMO_MQTT_SECRET", "") or SECRET_KEY
 # `simulate --in-process`: a task enqueued runs at once in this process instead of going to the broker.
 COSMO_TASKS_INLINE = os.environ.get("COSMO_TASKS_INLINE", "") == "1"
 COSMO_DELIVERY_QUOTE = "production.routing.delivery_route"
-# The quote asks whether the schedule changed at most this often (real seconds) per web process.
+# The quote asks whether the schedule changed, and reads free stock and offers, and order intake reads the
+# catalog's families, at most this often (real seconds) per web process.
 COSMO_QUOTE_RECHECK_SECONDS = float(os.environ.get("COSMO_QUOTE_RECHECK_SECONDS", "1"))
 # The consumer reads an order's times in the time zone of the factory that makes it.
 COSMO_ORDER_TIME_ZONES = "production.bom.orders_time_zones"

@@ -1,6 +1,8 @@
 """The catalog between the database and the configurator: rows to a family spec, and a spec to rows."""
 
 import dataclasses
+import threading
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -8,6 +10,36 @@ from django.utils.module_loading import import_string
 
 from orders.configurator import spec as cs
 from orders.models import Option, OptionGroup, ProductFamily, Rule
+
+
+# Family code → (when read, monotonic seconds; the active family or None), per process.
+_families_read: dict[str, tuple[float, ProductFamily | None]] = {}
+_families_lock = threading.Lock()
+_FAMILIES_KEEP = 1024
+
+
+def families_active(codes) -> dict[str, ProductFamily]:
+    """Code → the active family, for those of `codes` that name one, as this process read them at most
+    COSMO_QUOTE_RECHECK_SECONDS ago: the web tier checks an order against the catalog as it last saw it, as
+    its delivery quote reads the lines (a family changed is seen with its new stamp once read again)."""
+    now = time.monotonic()
+    fresh_for = settings.COSMO_QUOTE_RECHECK_SECONDS
+    found, missing = {}, []
+    for code in set(codes):
+        read = _families_read.get(code)
+        if read is None or now - read[0] >= fresh_for:
+            missing.append(code)
+        elif read[1] is not None:
+            found[code] = read[1]
+    if missing:
+        rows = {family.code: family for family in ProductFamily.objects.filter(code__in=missing, active=True)}
+        with _families_lock:
+            if len(_families_read) >= _FAMILIES_KEEP:
+                _families_read.clear()
+            for code in missing:
+                _families_read[code] = (now, rows.get(code))
+        found.update(rows)
+    return found
 
 
 def options_uncovered(family: ProductFamily) -> dict[str, str]:

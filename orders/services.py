@@ -17,6 +17,7 @@ from cosmo.hostile import text_problem
 from cosmo.numbers import new_number
 from cosmo.queue import nudge_on_commit
 from cosmo.rows import row_id, rows_insert
+from orders.catalog import families_active
 from orders.configuration import NoDeliveryDate, delivery_route, no_date_reason, quantity_error, selection_check
 from orders.configurator import SpecError
 from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily, Region
@@ -68,7 +69,7 @@ def order_check(*, lines: list[LineRequest], delivery_address: str,
         raise OrderInvalid(
             {"lines": [_("An order has at most %(limit)s lines.") % {"limit": settings.COSMO_ORDER_MAX_LINES}]}
         )
-    families = {f.code: f for f in ProductFamily.objects.filter(code__in=[ln.family for ln in lines], active=True)}
+    families = families_active(ln.family for ln in lines)
     checked = []
     for index, line in enumerate(lines):
         prefix = f"lines[{index}]"

@@ -3,8 +3,9 @@ configurator or the delivery quote reads of the family changes (its row, groups,
 its BOM, routing, lines and setup groups in production, through `families_touch`).
 
 The web tier keeps what it computes once per family (the compiled rules, the BOM catalog) in process
-memory under (family id, stamp): a request reads the family row anyway, so a changed family is seen by
-every process at its next request, with no query of its own. Writes that bypass model signals
+memory under (family id, stamp): a request reads the family row anyway (order intake at most every
+COSMO_QUOTE_RECHECK_SECONDS, `orders.catalog.families_active`), so a changed family is seen by every
+process at its next reading, with no query of its own. Writes that bypass model signals
 (`QuerySet.update`, `bulk_create`) of these rows must call `families_touch` themselves.
 """
 

@@ -17,6 +17,7 @@ order's intake call (setting `COSMO_DELIVERY_QUOTE`); `route_choose` is the deci
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -85,6 +86,27 @@ def route_choose(candidates: list[Candidate], *, policy: str, within_days: int =
     return min(candidates, key=lambda c: (c.delivery, c.cost, c.code))
 
 
+# (part ids, factory ids) → (when read, monotonic seconds; offers, free stock), per process, for quotes.
+_recent_reads: dict[tuple, tuple[float, tuple[dict, dict]]] = {}
+_RECENT_KEEP = 1024
+
+
+def _offers_and_stock_recent(part_ids, factory_ids) -> tuple[dict, dict]:
+    """`_offers_and_stock`, read again at most every COSMO_QUOTE_RECHECK_SECONDS per process: a quote (and
+    the order intake, which quotes every line) may be that far behind the latest stock write, like the
+    lines it is placed on. Re-routing reads afresh."""
+    key = (tuple(sorted(part_ids)), tuple(sorted(factory_ids)))
+    now = time.monotonic()
+    read = _recent_reads.get(key)
+    if read is not None and now - read[0] < settings.COSMO_QUOTE_RECHECK_SECONDS:
+        return read[1]
+    found = _offers_and_stock(part_ids, factory_ids)
+    if len(_recent_reads) >= _RECENT_KEEP:
+        _recent_reads.clear()
+    _recent_reads[key] = (now, found)
+    return found
+
+
 def _offers_and_stock(part_ids, factory_ids) -> tuple[dict, dict]:
     """part id → [(lead days, price, near factory id)] of the active offers; (factory id, part id) → free
     stock. Two queries; the offers' table is reached through the relation (suppliers is not imported)."""
@@ -141,17 +163,18 @@ def lanes_to(region: Region | None, fc) -> dict[int, tuple[int, Decimal]]:
 
 def line_candidates(
     family: ProductFamily, configuration: dict, quantity: int, region: Region | None = None, *,
-    only: set[int] | None = None, held: dict[int, dict[int, Decimal]] | None = None,
+    only: set[int] | None = None, held: dict[int, dict[int, Decimal]] | None = None, recent: bool = False,
 ) -> list[Candidate]:
-    """Every capable factory's promise and cost for the line (`only`: these factories). A factory that
-    cannot promise (no shift window long enough, a part nobody offers) is left out."""
+    """Every capable factory's promise and cost for the line (`only`: these factories; `recent`: stock and
+    offers as read within the last COSMO_QUOTE_RECHECK_SECONDS). A factory that cannot promise (no shift
+    window long enough, a part nobody offers) is left out."""
     fc = family_catalog(family)
     line = OrderLine(family=family, configuration=configuration, quantity=quantity)  # never saved
     needs = fc.catalog.needs(line)
     operations = fc.catalog.operations(line)
     minutes = float(sum((m for _, _, m in operations), ZERO))
     factories = [f for f in fc.factories if only is None or f.pk in only]
-    offers, free = _offers_and_stock(list(needs), [f.pk for f in factories])
+    offers, free = (_offers_and_stock_recent if recent else _offers_and_stock)(list(needs), [f.pk for f in factories])
     lanes = lanes_to(region, fc)
     now = clock.now()
     candidates = []
@@ -193,7 +216,7 @@ def delivery_route(family: ProductFamily | str, configuration: dict, quantity: i
             family = ProductFamily.objects.get(code=family)
         except ProductFamily.DoesNotExist:
             raise QuoteError(f"unknown product family {family!r}") from None
-    candidates = line_candidates(family, configuration, quantity, region_of(region))
+    candidates = line_candidates(family, configuration, quantity, region_of(region), recent=True)
     policy = family_catalog(family).policy  # cached with the family; saving the policy moves every stamp
     chosen = route_choose(candidates, policy=policy.policy, within_days=policy.within_days)
     if chosen is None:

@@ -189,7 +189,11 @@ class LineCheck:
         return jsonable(self.selection)
 
     def price_lines_json(self) -> list:
-        return [jsonable(dataclasses.asdict(line)) for line in self.price_lines]
+        # Field by field: `dataclasses.asdict` deep-copies every value first, a share of each order POST.
+        return [{name: jsonable(getattr(line, name)) for name in _PRICE_LINE_FIELDS} for line in self.price_lines]
+
+
+_PRICE_LINE_FIELDS = tuple(field.name for field in dataclasses.fields(PriceLine))
 
 
 def jsonable(value):
