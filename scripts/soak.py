@@ -172,7 +172,7 @@ def main(argv: list[str]) -> int:
     from django.db.models import Count, F, Q
 
     from cosmo.models import User
-    from orders.models import Order, OrderLine, ProductFamily, TimelineEntry
+    from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily, TimelineEntry
     from production.models import Job, Operation, Stock
     from suppliers.models import AutopilotProfile, PurchaseOrderLine, Supplier
 
@@ -199,6 +199,7 @@ def main(argv: list[str]) -> int:
 
     token = Token.objects.get_or_create(user=consumer)[0].key
 
+    seeded = set(Order.objects.values_list("pk", flat=True))  # the demo's own orders, placed before the clients
     broker = redis.Redis.from_url(broker_url)
     broker.flushdb()  # its own database number only
     stack = Stack(env, workdir, args.port)
@@ -276,13 +277,14 @@ def main(argv: list[str]) -> int:
             time.sleep(2)
         drain = time.monotonic() - drain_started
 
-        orders_per_key = {}
-        for key, count in (Order.objects.filter(idempotency_key__in=keys).values_list("idempotency_key")
-                           .annotate(n=Count("pk")).values_list("idempotency_key", "n")):
-            orders_per_key[key] = count
+        # A key is one row (`IdempotencyKey`, unique per consumer) naming the order it placed: an order the
+        # clients placed that no key names was placed twice for a key, or for none.
+        kept = IdempotencyKey.objects.filter(customer=consumer, key__in=keys)
+        orders_per_key = dict(kept.values_list("key").annotate(n=Count("order", distinct=True)).values_list("key", "n"))
         lost = [k for k in clients.accepted if orders_per_key.get(k, 0) == 0]
+        unkeyed = Order.objects.exclude(pk__in=seeded).exclude(pk__in=kept.values("order_id")).count()
         duplicated = sum(n - 1 for n in orders_per_key.values() if n > 1)
-        unknown = Order.objects.exclude(idempotency_key__in=keys).count()  # orders nobody asked for
+        unknown = unkeyed  # orders nobody asked for (or a second order for a key)
         stuck = {}
         for n in behind:
             stuck[stages.get(n, "missing")] = stuck.get(stages.get(n, "missing"), 0) + 1
