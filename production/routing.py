@@ -132,11 +132,17 @@ def _offers_and_stock(part_ids, factory_ids) -> tuple[dict, dict]:
     return offers, free
 
 
+def far_supplier_days(near_factory_id: int | None, factory_id: int) -> int:
+    """The days a supplier's parts travel beyond its lead time to reach this factory: none when it sits
+    next to the factory (or next to none in particular), COSMO_FAR_SUPPLIER_DAYS otherwise. The quote and
+    the buying both count it, so a factory is not promised parts its purchase would bring later."""
+    return 0 if near_factory_id in (None, factory_id) else settings.COSMO_FAR_SUPPLIER_DAYS
+
+
 def materials_for(factory_id: int, needs: dict[int, Decimal], offers: dict, free: dict, now: datetime,
                   *, held: dict[int, Decimal] | None = None) -> tuple[datetime, Decimal]:
     """When the parts are on hand in this factory and what they cost. `held`: what the line has reserved
     there already (a job being weighed for a move counts its own reservation as free where it is)."""
-    far = settings.COSMO_FAR_SUPPLIER_DAYS
     ready, cost = now, ZERO
     for part_id, quantity in needs.items():
         terms = offers.get(part_id, [])
@@ -148,7 +154,7 @@ def materials_for(factory_id: int, needs: dict[int, Decimal], offers: dict, free
             continue
         if not terms:
             raise QuoteError(f"no supplier offers part {part_id}")
-        days = min(d + (0 if at in (None, factory_id) else far) for d, _, at in terms)
+        days = min(d + far_supplier_days(at, factory_id) for d, _, at in terms)
         ready = max(ready, now + timedelta(days=days))
     return ready, cost
 

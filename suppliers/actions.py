@@ -326,7 +326,8 @@ def _late_to_move(line, allocations, *, promised: datetime, now: datetime) -> li
     moving = []
     for allocation in late:
         excluded = {line.offer_id} | declined.get(allocation.requirement_id, set())
-        quotes = book.quotes(line.part_id, allocation.quantity, now=now, excluded=excluded)
+        quotes = book.quotes(line.part_id, allocation.quantity, now=now, excluded=excluded,
+                             factory_id=line.purchase_order.factory_id)
         choice = quote_choose(quotes, need_date=allocation.requirement.need_date)
         if choice is not None and choice[0].arrival < promised:
             moving.append(allocation)

@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 
 from cosmo.numbers import unique_number
 from production.models import Requirement
+from production.routing import far_supplier_days
 from suppliers.models import Allocation, Offer, PurchaseOrder, PurchaseOrderLine, Supplier
 from suppliers.scorecard import deliveries_counted
 
@@ -69,9 +70,12 @@ def order_quantity(quantity: Decimal, offer: Offer) -> Decimal:
     return max(multiples, Decimal("1")) * offer.min_quantity
 
 
-def offer_arrival(offer: Offer, *, quantity: Decimal, backlog: Decimal, now: datetime) -> datetime:
-    """When the parts would arrive: the lead time, plus the extra days capacity needs for the backlog."""
+def offer_arrival(offer: Offer, *, quantity: Decimal, backlog: Decimal, now: datetime, factory_id: int | None = None) -> datetime:
+    """When the parts would arrive: the lead time, plus the extra days capacity needs for the backlog, plus
+    the way from a supplier far from the factory buying (`far_supplier_days`)."""
     days = offer.lead_time_days
+    if factory_id is not None:
+        days += far_supplier_days(offer.supplier.near_id, factory_id)
     if offer.daily_capacity:
         days += max(0, math.ceil((backlog + quantity) / offer.daily_capacity) - 1)
     return now + timedelta(days=days)
@@ -129,7 +133,8 @@ class OfferBook:
         self.reliability = suppliers_reliability({o.supplier_id for o in every})
         self.backlog = offers_backlog({o.pk for o in every})
 
-    def quotes(self, part_id: int, quantity: Decimal, *, now: datetime, excluded=frozenset()) -> list[Quote]:
+    def quotes(self, part_id: int, quantity: Decimal, *, now: datetime, excluded=frozenset(),
+               factory_id: int | None = None) -> list[Quote]:
         quotes = []
         for offer in self.by_part[part_id]:
             if offer.pk in excluded:
@@ -140,7 +145,8 @@ class OfferBook:
                     offer=offer,
                     quantity=bought,
                     unit_price=offer.unit_price(bought),
-                    arrival=offer_arrival(offer, quantity=bought, backlog=self.backlog[offer.pk], now=now),
+                    arrival=offer_arrival(offer, quantity=bought, backlog=self.backlog[offer.pk], now=now,
+                                          factory_id=factory_id),
                     reliability=self.reliability[offer.supplier_id],
                 )
             )
@@ -169,7 +175,8 @@ def shortages_buy(
     arrivals: dict[Offer, datetime] = {}
     for requirement in sorted(shortages, key=lambda r: (r.need_date, r.pk)):
         quantity = shortages[requirement]
-        quotes = book.quotes(requirement.part_id, quantity, now=now, excluded=excluded.get(requirement.pk, ()))
+        quotes = book.quotes(requirement.part_id, quantity, now=now, excluded=excluded.get(requirement.pk, ()),
+                             factory_id=factory.pk)
         choice = quote_choose(quotes, need_date=requirement.need_date)
         if choice is None:
             bought.unsourced.append(requirement)
@@ -246,7 +253,7 @@ def stock_buy(*, part_id: int, quantity: Decimal, factory, now: datetime) -> Pur
     ties, on the supplier's open purchase order (consolidated like order purchases). The line's surplus
     holds it until orders take it or it arrives as free stock. None when no supplier offers the part."""
     book = OfferBook([part_id], now=now)
-    quotes = book.quotes(part_id, quantity, now=now)
+    quotes = book.quotes(part_id, quantity, now=now, factory_id=factory.pk)
     if not quotes:
         return None
     quote = min(quotes, key=lambda q: (q.unit_price, q.safe_arrival, q.offer.pk))

@@ -140,3 +140,24 @@ def test_a_split_order_ships_when_its_last_line_arrives(consumer):
     order.refresh_from_db()
     assert order.stage == Stage.SHIPPED
     assert order.expected_date == (t0 + timedelta(days=4)).astimezone(timezone.get_fixed_timezone(480)).date()
+
+
+def test_buying_counts_a_far_supplier_s_way_as_the_quote_does(network_world, settings):
+    from cosmo import clock
+    from production.models import Factory
+    from suppliers.models import Offer
+    from suppliers.sourcing import OfferBook
+
+    settings.COSMO_FAR_SUPPLIER_DAYS = 6
+    offer = Offer.objects.filter(active=True, supplier__near__isnull=False).select_related("supplier").first()
+    here = offer.supplier.near
+    far = Factory.objects.exclude(pk=here.pk).first()
+    now = clock.now()
+    book = OfferBook([offer.part_id], now=now)
+    arrival = {
+        factory.code: next(q.arrival for q in book.quotes(offer.part_id, offer.min_quantity, now=now, factory_id=factory.pk)
+                           if q.offer.pk == offer.pk)
+        for factory in (here, far)
+    }
+    # The same offer reaches the factory it sits next to by its lead time, another one six days later.
+    assert arrival[far.code] - arrival[here.code] == timedelta(days=6)
