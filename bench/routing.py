@@ -101,7 +101,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.test import Client
 
-    from bench.common import write_result
+    from bench.common import selection_step, write_result
     from cosmo.models import User
     from lifecycle.demo import demo_seed
     from orders.configuration import family_defaults
@@ -145,14 +145,7 @@ def main() -> int:
     selection = dict(family_defaults(family))
     page = []
     for k in range(count + 10):
-        code, kind, options = rng.choice(groups)
-        if kind == "numeric":
-            selection[code] = str(rng.choice(range(3, 26)))
-        elif kind == "multi":
-            selection[code] = rng.sample(options, rng.randint(0, min(2, len(options))))
-        else:
-            selection[code] = rng.choice(options)
-        data = {c: ([str(x) for x in v] if isinstance(v, list) else str(v)) for c, v in selection.items()}
+        data = selection_step(rng, groups, selection)
         data.update(quantity="1", region=rng.choice(regions))
         t0 = time.perf_counter()
         response = client.post(f"/shop/configure/{family.code}/", data, HTTP_HX_REQUEST="true")
