@@ -23,7 +23,7 @@ from bench.common import write_result  # noqa: E402
 
 COMPARED = ("orders_shipped", "mean_promised_days", "mean_lead_time_days", "p95_lead_time_days", "on_time_rate",
             "shipping_days_per_unit", "shipping_cost_per_unit", "energy_kwh_per_unit", "energy_cost_per_unit",
-            "energy_kwh_per_unit_by_factory", "changeover_hours", "units_by_factory", "units_per_line", "jobs_moved")  # fmt: skip
+            "energy_kwh_per_unit_by_factory", "changeover_hours", "units_by_factory", "units_per_line", "jobs_moved", "moves")  # fmt: skip
 
 
 def run(seed: int, args) -> tuple[dict, float]:

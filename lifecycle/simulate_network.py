@@ -263,6 +263,10 @@ def network_kpis(*, order_ids: list[int], start: datetime, until: datetime, orde
         },
         "units_per_line": units_per_line(order_ids),
         "jobs_moved": JobMove.objects.filter(job__order_line__order__in=order_ids).count(),
+        "moves": dict(sorted(Counter(
+            f"{a}→{b} {why}" for a, b, why in JobMove.objects.filter(job__order_line__order__in=order_ids)
+            .values_list("from_factory__code", "to_factory__code", "reason")
+        ).items())),
     }
 
 
@@ -295,6 +299,7 @@ COMPARED = [
     ("changeover_hours", "changeover hours"),
     ("units_by_factory", "units by factory"),
     ("jobs_moved", "jobs moved"),
+    ("moves", "moves (from→to why)"),
     ("simulated_days", "factory days simulated"),
 ]
 
