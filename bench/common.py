@@ -59,3 +59,16 @@ def figures_show(figures: dict, path: Path) -> None:
     for key, value in figures.items():
         print(f"{key:<{width}}  {value}")
     print(f"wrote {path}")
+
+
+def selection_step(rng, groups, selection: dict) -> dict:
+    """One consumer's change in a seeded walk through a family: a random group (code, kind, option codes)
+    takes a random answer; returns the form data of the whole selection, as the configurator page posts it."""
+    code, kind, options = rng.choice(groups)
+    if kind == "numeric":
+        selection[code] = str(rng.choice(range(3, 26)))
+    elif kind == "multi":
+        selection[code] = rng.sample(options, rng.randint(0, min(2, len(options))))
+    else:
+        selection[code] = rng.choice(options)
+    return {c: ([str(x) for x in v] if isinstance(v, list) else str(v)) for c, v in selection.items()}

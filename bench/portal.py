@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import demo_django, figures_show, write_result  # noqa: E402
+from bench.common import demo_django, figures_show, selection_step, write_result  # noqa: E402
 
 
 def main() -> int:
@@ -42,14 +42,7 @@ def main() -> int:
     url = f"/shop/configure/{family.code}/"
     timings = []
     for _ in range(count + 10):
-        code, kind, options = rng.choice(groups)
-        if kind == "numeric":
-            selection[code] = str(rng.choice(range(3, 26)))
-        elif kind == "multi":
-            selection[code] = rng.sample(options, rng.randint(0, min(2, len(options))))
-        else:
-            selection[code] = rng.choice(options)
-        data = {k: ([str(x) for x in v] if isinstance(v, list) else str(v)) for k, v in selection.items()}
+        data = selection_step(rng, groups, selection)
         data["quantity"] = "1"
         start = time.perf_counter()
         response = client.post(url, data, HTTP_HX_REQUEST="true")

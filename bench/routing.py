@@ -101,7 +101,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.test import Client
 
-    from bench.common import write_result
+    from bench.common import selection_step, write_result
     from cosmo.models import User
     from lifecycle.demo import demo_seed
     from orders.configuration import family_defaults
@@ -131,7 +131,7 @@ def main() -> int:
         t0 = time.perf_counter()
         route = delivery_route(family, configuration, quantity, region)
         t1 = time.perf_counter()
-        line_candidates(family, configuration, quantity, region_of(region), only={qd1})
+        line_candidates(family, configuration, quantity, region_of(region), only={qd1}, recent=True)
         t2 = time.perf_counter()
         if k >= 10:  # the first quotes build the per-process caches
             routed.append((t1 - t0) * 1000)
@@ -145,14 +145,7 @@ def main() -> int:
     selection = dict(family_defaults(family))
     page = []
     for k in range(count + 10):
-        code, kind, options = rng.choice(groups)
-        if kind == "numeric":
-            selection[code] = str(rng.choice(range(3, 26)))
-        elif kind == "multi":
-            selection[code] = rng.sample(options, rng.randint(0, min(2, len(options))))
-        else:
-            selection[code] = rng.choice(options)
-        data = {c: ([str(x) for x in v] if isinstance(v, list) else str(v)) for c, v in selection.items()}
+        data = selection_step(rng, groups, selection)
         data.update(quantity="1", region=rng.choice(regions))
         t0 = time.perf_counter()
         response = client.post(f"/shop/configure/{family.code}/", data, HTTP_HX_REQUEST="true")

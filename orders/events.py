@@ -4,12 +4,16 @@ Plain data and one function: the order models use it to render an entry, without
 writer."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 EVENTS = {
-    "placed": lambda p: _("Order placed: %(lines)s item(s), %(total)s %(currency)s.") % p,
+    "placed": lambda p: ngettext(
+        "Order placed: %(lines)s item, %(total)s %(currency)s.", "Order placed: %(lines)s items, %(total)s %(currency)s.",
+        int(p["lines"]),
+    ) % p,
     "planned": lambda p: _("Your order is planned: the parts and the production steps are worked out.") % p,
     "materials_reserved": lambda p: _("Parts set aside for you from our stock.") % p,
-    "materials_on_order": lambda p: _("Parts already on their way to us are kept for you.") % p,
+    "materials_on_order": lambda p: _("Parts we have already ordered from our suppliers are kept for you.") % p,
     "materials_ordered": lambda p: (
         _("Parts ordered from %(supplier)s, expected %(date)s.") if "date" in p else _("Parts ordered from %(supplier)s.")
     )

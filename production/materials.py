@@ -201,7 +201,7 @@ def orders_waiting_on(order_ids, now: datetime | None = None) -> dict[int, list[
                     _("The %(part)s is on its way from %(supplier)s, arriving %(day)s."))
         else:
             text = (_("%(supplier)s confirmed the %(part)s but has not shipped it yet; it was due %(day)s.") if late
-                    else _("%(supplier)s confirmed the %(part)s and is to ship it, arriving by %(day)s."))
+                    else _("%(supplier)s confirmed the %(part)s; the shipment is expected by %(day)s."))
         sentence = text % {"supplier": supplier, "part": _in_sentence(part), "day": day.isoformat()}
         if sentence not in words.setdefault(order_id, []):
             words[order_id].append(sentence)

@@ -69,3 +69,21 @@ def assert_allocations_exact(*, requirements: bool = True) -> None:
     for requirement in Requirement.objects.exclude(order_line__order__stage=Stage.CANCELLED):
         on_order = sum((a.quantity - a.received for a in Allocation.objects.filter(requirement=requirement)), Decimal("0"))
         assert requirement.reserved + on_order == requirement.quantity, (requirement.part.code, requirement.reserved, on_order)
+
+
+def hefei_job_short_of_compressors():
+    """Ten air conditioners for East China, made in Hefei, whose shelves hold only three compressors: the
+    job (planned and bought for) is one a planner may want elsewhere."""
+    from cosmo.models import User
+    from production.models import Job, Stock
+    from production.promise import forget_floors
+
+    forget_floors()
+    Stock.objects.filter(factory__code="HF1", part__code="CMP-26").update(on_hand=3)
+    order = order_place(customer=User.objects.get(username="consumer"),
+                        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 10)],
+                        delivery_address="8 Huangshan Road, Hefei", region="CN-E")
+    assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
+    job = Job.objects.get(order_line__order=order)
+    assert job.factory.code == "HF1"
+    return job

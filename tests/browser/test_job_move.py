@@ -5,27 +5,17 @@ of both factories say why it moved, and so does the consumer's order page."""
 import pytest
 from playwright.sync_api import expect
 
-from cosmo.models import User
-from lifecycle import steps
 from lifecycle.demo import DEMO_PASSWORD
-from orders.services import LineRequest, order_place
-from production.models import Job, JobMove, Stock
-from production.promise import forget_floors
+from production.models import JobMove
 from tests.browser.conftest import log_in
-from tests.ordering import default_configuration
+from tests.procurement import hefei_job_short_of_compressors
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_planner_moves_a_job_to_another_factory(page, live_server, network_world):
-    forget_floors()
-    Stock.objects.filter(factory__code="HF1", part__code="CMP-26").update(on_hand=3)
-    order = order_place(customer=User.objects.get(username="consumer"),
-                        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 10)],
-                        delivery_address="8 Huangshan Road, Hefei", region="CN-E")
-    assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
-    job = Job.objects.get(order_line__order=order)
-    assert job.factory.code == "HF1"
+    job = hefei_job_short_of_compressors()
+    order = job.order_line.order
 
     log_in(page, live_server, "planner", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/planner/HF1/")

@@ -6,26 +6,18 @@ import pytest
 from playwright.sync_api import expect
 
 from cosmo.models import User
-from lifecycle import steps
 from lifecycle.demo import DEMO_PASSWORD
 from lifecycle.reroute import job_move
-from orders.services import LineRequest, order_place
-from production.models import Factory, Job, JobMove, Stock
-from production.promise import forget_floors
+from production.models import Factory, JobMove
 from tests.browser.conftest import log_in
-from tests.ordering import default_configuration
+from tests.procurement import hefei_job_short_of_compressors
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_planner_sees_the_factories_side_by_side_and_a_move(page, live_server, network_world):
-    forget_floors()
-    Stock.objects.filter(factory__code="HF1", part__code="CMP-26").update(on_hand=3)
-    order = order_place(customer=User.objects.get(username="consumer"),
-                        lines=[LineRequest("AC-SPLIT", default_configuration("AC-SPLIT"), 10)],
-                        delivery_address="8 Huangshan Road, Hefei", region="CN-E")
-    assert steps.order_plan(order.pk) and steps.order_procure(order.pk)
-    job = Job.objects.get(order_line__order=order)
+    job = hefei_job_short_of_compressors()
+    order = job.order_line.order
     job_move(job_id=job.pk, to_factory_id=Factory.objects.get(code="QD1").pk, reason=JobMove.Reason.PLANNER,
              actor=User.objects.get(username="planner"))
 

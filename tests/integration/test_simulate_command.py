@@ -41,14 +41,16 @@ def test_a_seeded_run_ships_the_orders_and_repeats_exactly():
 
 
 def test_on_real_workers_a_small_run_ships_every_order_and_prints_the_kpis():
-    printed = _run("--orders", "24", "--days", "6", "--seed", "7", "--step-minutes", "60").strip().splitlines()
+    # Eight days, as in-process: a line standing by may wait for the cheapest coming shift, so the last
+    # order can need more than six.
+    printed = _run("--orders", "24", "--days", "8", "--seed", "7", "--step-minutes", "60").strip().splitlines()
     kpis = json.loads(printed[-1])
     table = dict(line.rsplit(None, 1) for line in printed[1:-1])
     assert printed[0].split()[:4] == ["policy:", "optimized", "seed:", "7"] and "stand by" in printed[0]
     assert table["orders shipped"] == "24" and kpis["orders"] == kpis["orders_shipped"] == 24
     assert kpis["units_shipped"] >= 24 and kpis["purchase_orders"] > 0
     assert 0 <= kpis["on_time_rate"] <= 1 and 0 <= kpis["supplier_on_time_rate"] <= 1
-    assert 0 < kpis["mean_lead_time_days"] <= kpis["p95_lead_time_days"] < kpis["simulated_days"] <= 6
+    assert 0 < kpis["mean_lead_time_days"] <= kpis["p95_lead_time_days"] < kpis["simulated_days"] <= 8
     assert 0 < kpis["line_utilization"] < 1 and all(0 <= u < 1 for u in kpis["utilization_per_line"].values())
     assert kpis["energy_kwh_per_unit"] > 0 and kpis["changeover_hours"] >= 0
 
