@@ -162,6 +162,12 @@ def shelves_fill() -> None:
     Stock.objects.filter(order_up_to__isnull=False, on_hand__lt=F("order_up_to")).update(on_hand=F("order_up_to"))
 
 
+def line_key(factory_code: str, line_code: str, qualified: bool) -> str:
+    """How a run's per-line figures name a line: "QD1/L1" when several factories ran (their line codes
+    repeat: L1 is in each), the line code alone in a one-factory run."""
+    return f"{factory_code}/{line_code}" if qualified else line_code
+
+
 def _percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -186,12 +192,16 @@ def simulation_kpis(*, order_ids: list[int], start: datetime, until: datetime, o
     units = OrderLine.objects.filter(order__in=list(shipped_at)).aggregate(units=Sum("quantity"))["units"] or 0
     minutes: dict[str, float] = {}
     energy = 0.0
-    lines = {}
-    for simulation in FactorySimulation.objects.all():
+    lines, line_kwh = {}, {}
+    simulations = list(FactorySimulation.objects.select_related("factory"))
+    qualified = len(simulations) > 1
+    for simulation in simulations:
         energy += sum(simulation.energy_kwh.values())
+        for line, kwh in simulation.energy_kwh.items():
+            line_kwh[line_key(simulation.factory.code, line, qualified)] = round(kwh, 1)
         for line, spent in simulation.minutes.items():
             on = sum(v for s, v in spent.items() if s != "off")
-            lines[line] = round(spent.get("running", 0.0) / on, 4) if on else 0.0
+            lines[line_key(simulation.factory.code, line, qualified)] = round(spent.get("running", 0.0) / on, 4) if on else 0.0
             for state, value in spent.items():
                 minutes[state] = minutes.get(state, 0.0) + value
     on_minutes = sum(v for s, v in minutes.items() if s != "off")
@@ -208,6 +218,7 @@ def simulation_kpis(*, order_ids: list[int], start: datetime, until: datetime, o
         "p95_lead_time_days": None if not lead_days else round(_percentile(lead_days, 0.95), 3),
         "line_utilization": round(minutes.get("running", 0.0) / on_minutes, 4) if on_minutes else None,
         "utilization_per_line": dict(sorted(lines.items())),
+        "energy_kwh_per_line": dict(sorted(line_kwh.items())),
         "changeover_hours": round(minutes.get("changeover", 0.0) / 60, 2),
         "energy_kwh": round(energy, 1),
         "energy_kwh_per_unit": round(energy / units, 3) if units else None,

@@ -17,6 +17,7 @@ import random
 import statistics
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,13 +26,22 @@ from django.conf import settings
 
 from cosmo import clock
 from lifecycle import floor, reroute
-from lifecycle.simulate import demand_generate, shelves_fill, simulation_kpis, suppliers_on_autopilot
+from lifecycle.simulate import demand_generate, line_key, shelves_fill, simulation_kpis, suppliers_on_autopilot
 from orders.models import Order, ProductFamily, Region, Stage, TimelineEntry
 from orders.services import LineRequest, order_place
 from production import planning
 from production.arrival import orders_arrival
 from production.bom import factories_making
-from production.models import FactorySimulation, Job, JobMove, RoutingPolicy, ShippingLane
+from production.models import (
+    FactorySimulation,
+    Job,
+    JobMove,
+    Line,
+    MaintenanceWindow,
+    Operation,
+    RoutingPolicy,
+    ShippingLane,
+)
 from production.promise import QuoteError
 from production.routing import Route, line_candidates, route_choose
 from suppliers import autopilot, receiving, replenishment
@@ -58,6 +68,60 @@ def fixed_route(family: ProductFamily | str, configuration: dict, quantity: int,
     return Route(chosen=chosen, candidates=[chosen])
 
 
+@dataclass(frozen=True)
+class Outage:
+    """A disruption of the run: `line` of `factory` (every line when `line` is empty) down for `hours`
+    from `after_hours` into the run, unannounced until then (`--outage QD1/L2:48@72`)."""
+
+    factory: str
+    line: str
+    hours: float
+    after_hours: float
+
+    def __str__(self) -> str:
+        where = f"{self.factory}/{self.line}" if self.line else self.factory
+        return f"{where} down {self.hours:g} h from hour {self.after_hours:g}"
+
+
+OUTAGE_FORM = "FACTORY[/LINE]:HOURS[@AFTER_HOURS], e.g. QD1/L2:48@72"
+
+
+def outage_parse(text: str, *, days: float, lines: dict[str, set[str]]) -> Outage:
+    """Read `--outage`: a factory's line (or the whole factory) down for HOURS, from AFTER_HOURS into the
+    run (by default a quarter of `days`: the middle of the arrivals, with jobs planned there to disrupt).
+    `lines` are the factories' line codes. Raises ValueError saying what is wrong."""
+    where, colon, rest = text.strip().partition(":")
+    hours_text, at, after_text = rest.partition("@")
+    factory, _slash, line = where.partition("/")
+    factory, line = factory.strip().upper(), line.strip().upper()
+    if not colon or not factory:
+        raise ValueError(f"--outage {text!r}: expected {OUTAGE_FORM}.")
+    if factory not in lines:
+        raise ValueError(f"--outage {text!r}: no factory {factory!r} (there are {', '.join(sorted(lines))}).")
+    if _slash and line not in lines[factory]:
+        raise ValueError(f"--outage {text!r}: {factory} has no line {line!r} (it has {', '.join(sorted(lines[factory]))}).")
+    try:
+        hours = float(hours_text)
+        after = float(after_text) if at else days * 24 / 4
+    except ValueError:
+        raise ValueError(f"--outage {text!r}: the hours are numbers ({OUTAGE_FORM}).") from None
+    if not (math.isfinite(hours) and math.isfinite(after)) or hours <= 0 or after < 0:
+        raise ValueError(f"--outage {text!r}: HOURS must be positive and AFTER_HOURS zero or more.")
+    if after >= days * 24:
+        raise ValueError(f"--outage {text!r}: it would start after the run's {days:g} days.")
+    return Outage(factory=factory, line=line, hours=hours, after_hours=after)
+
+
+def outage_start(outage: Outage, now: datetime) -> list[MaintenanceWindow]:
+    """Take the outage's line(s) down from `now` as the planners would (`maintenance_apply`: the plan moves
+    off them, the orders it makes late are at risk)."""
+    lines = Line.objects.filter(factory__code=outage.factory).order_by("code")
+    if outage.line:
+        lines = lines.filter(code=outage.line)
+    end = now + timedelta(hours=outage.hours)
+    return [planning.maintenance_apply(line=line, start=now, end=end, reason=f"outage ({outage})") for line in lines]
+
+
 def regions_draw(count: int, *, seed: int) -> list[str]:
     """A region code for each of `count` orders, drawn evenly over the regions (seeded apart from the
     demand itself, so the orders are those of `demand_generate` for the same seed)."""
@@ -75,12 +139,13 @@ def network_run(
     seed: int,
     step_minutes: float = 60,
     optimize_hours: float = 24,
+    outage: Outage | None = None,
     progress: Callable[[int, int, datetime], None] | None = None,
 ) -> dict:
     """Run the demand on the network with `routing` (ROUTED or FIXED), every task in this process, and
     return `network_kpis`. The orders arrive over the first half of `days` (as `simulate`'s do); the run
     goes on until every order ships, or for `days` plus the longest shipping lane and `TAIL_DAYS` more (an
-    order made far from its region is weeks on the way)."""
+    order made far from its region is weeks on the way). `outage`: a disruption the same in both runs."""
     if routing not in (ROUTED, FIXED):
         raise ValueError(f"routing is {ROUTED!r} or {FIXED!r}")
     settings.COSMO_TASKS_INLINE = True
@@ -98,6 +163,7 @@ def network_run(
     clock.reset(start=start, speed=0)
     placed: list[int] = []
     t, last_optimize, k = start, start, 0
+    outage_at = None
     while t < end:
         t += timedelta(minutes=step_minutes)
         clock.reset(start=t, speed=0)
@@ -107,6 +173,9 @@ def network_run(
                                 delivery_address="1 Simulation Road", region=regions[k])
             placed.append(order.pk)
             k += 1
+        if outage is not None and outage_at is None and t >= start + timedelta(hours=outage.after_hours):
+            outage_start(outage, t)
+            outage_at = t
         autopilot.suppliers_autopilot()
         receiving.shipments_arrive()
         replenishment.stock_replenish()
@@ -123,7 +192,8 @@ def network_run(
             break
         if k == len(arrivals):
             t = _skip_to_arrival(placed, t, step_minutes)
-    return {"routing": routing, "seed": seed, **network_kpis(order_ids=placed, start=start, until=t, ordered=len(arrivals))}
+    kpis = network_kpis(order_ids=placed, start=start, until=t, ordered=len(arrivals))
+    return {"routing": routing, "seed": seed, "outage": str(outage) if outage else None, **kpis}
 
 
 def _skip_to_arrival(placed: list[int], t: datetime, step_minutes: float) -> datetime:
@@ -174,6 +244,9 @@ def network_kpis(*, order_ids: list[int], start: datetime, until: datetime, orde
         sum(kwh.values()) * float(price)
         for kwh, price in FactorySimulation.objects.values_list("energy_kwh", "factory__energy_price")
     )
+    kwh_by_factory = {
+        code: sum(kwh.values()) for code, kwh in FactorySimulation.objects.values_list("factory__code", "energy_kwh")
+    }
     promise_days = [
         (p - at.date()).days for at, p in Order.objects.filter(pk__in=order_ids).values_list("placed_at", "promised_date") if p
     ]
@@ -185,8 +258,28 @@ def network_kpis(*, order_ids: list[int], start: datetime, until: datetime, orde
         "shipping_cost_per_unit": round(float(ship_cost) / total, 2) if total else None,
         "energy_cost_per_unit": round(energy_cost / kpis["units_shipped"], 2) if kpis["units_shipped"] else None,
         "units_by_factory": dict(sorted(units.items())),
+        "energy_kwh_per_unit_by_factory": {
+            code: round(kwh / units[code], 1) if units[code] else None for code, kwh in sorted(kwh_by_factory.items())
+        },
+        "units_per_line": units_per_line(order_ids),
         "jobs_moved": JobMove.objects.filter(job__order_line__order__in=order_ids).count(),
+        "moves": dict(sorted(Counter(
+            f"{a}→{b} {why}" for a, b, why in JobMove.objects.filter(job__order_line__order__in=order_ids)
+            .values_list("from_factory__code", "to_factory__code", "reason")
+        ).items())),
     }
+
+
+def units_per_line(order_ids: list[int]) -> dict[str, int]:
+    """Units made on each line ("QD1/L2"), a job's units counted once on every line that ran a step of it."""
+    made = set(
+        Operation.objects.filter(job__order_line__order__in=order_ids, ended_at__isnull=False, line__isnull=False)
+        .values_list("job_id", "line__factory__code", "line__code", "job__order_line__quantity")
+    )
+    units = Counter()
+    for _job, factory_code, line_code, quantity in made:
+        units[line_key(factory_code, line_code, qualified=True)] += quantity
+    return dict(sorted(units.items()))
 
 
 # What the side-by-side table shows, in order: (key, label).
@@ -201,10 +294,12 @@ COMPARED = [
     ("shipping_days_per_unit", "shipping days per unit"),
     ("shipping_cost_per_unit", "shipping cost per unit"),
     ("energy_kwh_per_unit", "energy per unit (kWh)"),
+    ("energy_kwh_per_unit_by_factory", "kWh per unit by factory"),
     ("energy_cost_per_unit", "energy cost per unit"),
     ("changeover_hours", "changeover hours"),
     ("units_by_factory", "units by factory"),
     ("jobs_moved", "jobs moved"),
+    ("moves", "moves (from→to why)"),
     ("simulated_days", "factory days simulated"),
 ]
 

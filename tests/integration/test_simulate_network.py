@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lifecycle.simulate_network import fixed_route, regions_draw
+from lifecycle.simulate_network import Outage, fixed_route, outage_parse, regions_draw
 from production.promise import forget_floors
 from production.routing import delivery_route
 from tests.ordering import default_configuration
@@ -35,6 +35,31 @@ def test_it_refuses_a_nonsense_size_or_a_missing_routing():
         call_command("simulate_network", "--orders", "0")
     with pytest.raises(CommandError):
         call_command("simulate_network", "--this-database")
+
+
+@pytest.mark.parametrize(
+    "outage, said",
+    [
+        ("QD1", "expected FACTORY[/LINE]:HOURS"),
+        ("XX1:48", "no factory 'XX1' (there are EU1, HF1, QD1)"),
+        ("QD1/L9:48", "QD1 has no line 'L9' (it has L1, L2, L3)"),
+        ("QD1/L2:two days", "the hours are numbers"),
+        ("QD1/L2:0", "HOURS must be positive"),
+        ("QD1/L2:48@-1", "AFTER_HOURS zero or more"),
+        ("QD1/L2:48@400", "after the run's 16 days"),
+    ],
+)
+def test_a_bad_outage_is_refused_before_anything_runs(outage, said):
+    with pytest.raises(CommandError) as refused:
+        call_command("simulate_network", "--outage", outage, "--days", "16")
+    assert said in str(refused.value)
+
+
+def test_an_outage_reads_a_line_or_a_whole_factory_from_a_quarter_of_the_run_by_default():
+    lines = {"QD1": {"L1", "L2", "L3"}, "HF1": {"L1", "L2"}}
+    assert outage_parse("qd1/l2:48@72", days=16, lines=lines) == Outage("QD1", "L2", 48.0, 72.0)
+    assert outage_parse("HF1:24", days=16, lines=lines) == Outage("HF1", "", 24.0, 96.0)
+    assert str(outage_parse("HF1:24", days=16, lines=lines)) == "HF1 down 24 h from hour 96"
 
 
 @pytest.mark.slow
