@@ -37,6 +37,23 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/cosmo_bench_intake"
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/12"
 
+def server_settings(database_url: str, broker_url: str, var: str) -> dict:
+    """The environment of the web tier under test (and of a profile of it): production settings on these
+    databases, quiet logs."""
+    return dict(
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL=broker_url,
+        COSMO_VAR_DIR=var,
+        DJANGO_SETTINGS_MODULE="cosmo.settings",
+        DEBUG="0",
+        SECRET_KEY="cosmo-bench-intake-only",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="ERROR",
+        # One consumer places every order: the benchmark measures the intake, not its per-consumer throttle.
+        COSMO_THROTTLE_ORDER="1000000/min",
+    )
+
+
 # wrk's script: one POST per request, a configuration drawn from the list, a fresh Idempotency-Key each
 # time; counts the statuses per thread and prints one JSON line at the end.
 WRK_SCRIPT = r"""
@@ -243,22 +260,9 @@ def main() -> int:
     database_recreate(database_url)
     redis_flush_own(broker_url)
     var = tempfile.mkdtemp(prefix="cosmo-bench-intake-")
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        CELERY_BROKER_URL=broker_url,
-        COSMO_VAR_DIR=var,
-        DJANGO_SETTINGS_MODULE="cosmo.settings",
-        DEBUG="0",
-        SECRET_KEY="cosmo-bench-intake-only",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="ERROR",
-        # One consumer places every order: the benchmark measures the intake, not its per-consumer throttle.
-        COSMO_THROTTLE_ORDER="1000000/min",
-    )
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL", "COSMO_VAR_DIR",
-                                           "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT",
-                                           "COSMO_THROTTLE_ORDER")})
+    settings = server_settings(database_url, broker_url, var)
+    env = dict(os.environ, **settings)
+    os.environ.update({k: v for k, v in settings.items() if k != "LOG_LEVEL"})  # this process logs as usual
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.intake import DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, database_recreate  # noqa: E402
+from bench.intake import DEFAULT_BROKER_URL, DEFAULT_DATABASE_URL, database_recreate, server_settings  # noqa: E402
 
 # The parts of an order POST, by the function that does each (file suffix, function name).
 PARTS = [
@@ -48,17 +48,7 @@ PARTS = [
 
 
 def setup_env(database_url: str, broker_url: str, cache_url: str | None) -> None:
-    os.environ.update(
-        DATABASE_URL=database_url,
-        CELERY_BROKER_URL=broker_url,
-        DJANGO_SETTINGS_MODULE="cosmo.settings",
-        DEBUG="0",
-        SECRET_KEY="cosmo-bench-intake-only",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="ERROR",
-        COSMO_THROTTLE_ORDER="1000000/min",
-    )
-    os.environ.setdefault("COSMO_VAR_DIR", "/tmp/cosmo-intake-profile")
+    os.environ.update(server_settings(database_url, broker_url, os.environ.get("COSMO_VAR_DIR", "/tmp/cosmo-intake-profile")))
     if cache_url:
         os.environ["COSMO_CACHE_URL"] = cache_url
 

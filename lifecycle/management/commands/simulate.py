@@ -7,7 +7,6 @@ their own fresh test database).
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -15,10 +14,11 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
+
+from lifecycle.throwaway import fresh_world, throwaway_env
 
 KPI_LABELS = [
     ("orders", "orders"),
@@ -108,14 +108,7 @@ class Command(BaseCommand):
 
     def _in_throwaway_database(self, options):
         with tempfile.TemporaryDirectory(prefix="cosmo-simulate-") as folder:
-            env = {
-                **os.environ,
-                "DATABASE_URL": f"sqlite:///{folder}/simulate.sqlite3",
-                "CELERY_BROKER_URL": "filesystem://",
-                "COSMO_VAR_DIR": folder,
-                "COSMO_CLOCK_SPEED": "1",
-                "COSMO_CLOCK_START": "",
-            }
+            env = throwaway_env(folder)
             argv = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "simulate", "--this-database"]
             for name in ("orders", "days", "seed", "policy", "step_minutes", "optimize_hours", "optimize_seconds"):
                 argv += [f"--{name.replace('_', '-')}", str(options[name])]
@@ -130,15 +123,9 @@ class Command(BaseCommand):
                 raise CommandError(_("The simulation failed (exit status %(code)s).") % {"code": done.returncode})
 
     def _run(self, options) -> dict:
-        from lifecycle.demo import demo_is_loaded, demo_seed
         from lifecycle.simulate import simulation_run
-        from orders.models import Order
 
-        call_command("migrate", verbosity=0)
-        if not demo_is_loaded():
-            demo_seed(network=False)
-        if Order.objects.exists():
-            raise CommandError(_("The database already has orders; simulate runs on a fresh database."))
+        fresh_world(network=False, command="simulate")
         settings.COSMO_PLANNING_POLICY = options["policy"]
         standby = options["standby"]
         settings.COSMO_LINE_STANDBY = options["policy"] == "optimized" if standby is None else standby

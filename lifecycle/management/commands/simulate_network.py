@@ -7,18 +7,17 @@ the configured database instead (a fresh one: the tests do, on their own test da
 """
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lifecycle.simulate_network import FIXED, ROUTED, comparison_table
+from lifecycle.throwaway import fresh_world, throwaway_env
 
 
 class Command(BaseCommand):
@@ -62,14 +61,7 @@ class Command(BaseCommand):
 
     def _in_throwaway_database(self, options, routing: str) -> dict:
         with tempfile.TemporaryDirectory(prefix="cosmo-simulate-network-") as folder:
-            env = {
-                **os.environ,
-                "DATABASE_URL": f"sqlite:///{folder}/simulate.sqlite3",
-                "CELERY_BROKER_URL": "filesystem://",
-                "COSMO_VAR_DIR": folder,
-                "COSMO_CLOCK_SPEED": "1",
-                "COSMO_CLOCK_START": "",
-            }
+            env = throwaway_env(folder)
             argv = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "simulate_network",
                     "--this-database", "--routing", routing]
             for name in ("orders", "days", "seed", "step_minutes", "optimize_hours", "optimize_seconds", "outage"):
@@ -95,15 +87,9 @@ class Command(BaseCommand):
 
     def _run(self, options) -> dict:
         from cosmo.models import User
-        from lifecycle.demo import demo_is_loaded, demo_seed
         from lifecycle.simulate_network import network_run
-        from orders.models import Order
 
-        call_command("migrate", verbosity=0)
-        if not demo_is_loaded():
-            demo_seed(network=True)
-        if Order.objects.exists():
-            raise CommandError(_("The database already has orders; simulate_network runs on a fresh database."))
+        fresh_world(network=True, command="simulate_network")
         settings.COSMO_PLANNING_POLICY = "optimized"
         settings.COSMO_LINE_STANDBY = True
         settings.COSMO_OPTIMIZE_SECONDS = options["optimize_seconds"]
