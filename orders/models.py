@@ -134,6 +134,16 @@ class Region(models.Model):
     def default(cls) -> "Region | None":
         return cls.objects.order_by("-is_default", "position", "code").first()
 
+    @classmethod
+    def named(cls, region) -> "Region | None":
+        """A region given as a Region, its code, or nothing (the default region); Region.DoesNotExist when
+        no region has that code."""
+        if isinstance(region, cls):
+            return region
+        if region:
+            return cls.objects.get(code=str(region))
+        return cls.default()
+
 
 class Stage(models.TextChoices):
     """The stages of an order, in pipeline order (DESIGN.md, The pipeline of one order)."""

@@ -41,14 +41,10 @@ class LineRequest:
 
 def region_check(region) -> Region | None:
     """The region named by its code (empty: the default region); OrderInvalid when there is no such region."""
-    if isinstance(region, Region):
-        return region
-    if region:
-        found = Region.objects.filter(code=str(region)).first()
-        if found is None:
-            raise OrderInvalid({"region": [_("Unknown region “%(code)s”.") % {"code": region}]})
-        return found
-    return Region.default()
+    try:
+        return Region.named(region)
+    except Region.DoesNotExist:
+        raise OrderInvalid({"region": [_("Unknown region “%(code)s”.") % {"code": region}]}) from None
 
 
 def order_check(*, lines: list[LineRequest], delivery_address: str,

@@ -204,14 +204,10 @@ def line_candidates(
 
 def region_of(region) -> Region | None:
     """A region given as a Region, its code or None (the default region)."""
-    if isinstance(region, Region):
-        return region
-    if region:
-        found = Region.objects.filter(code=region).first()
-        if found is None:
-            raise QuoteError(f"unknown region {region!r}")
-        return found
-    return Region.default()
+    try:
+        return Region.named(region)
+    except Region.DoesNotExist:
+        raise QuoteError(f"unknown region {region!r}") from None
 
 
 def delivery_route(family: ProductFamily | str, configuration: dict, quantity: int, region=None) -> Route:
