@@ -63,15 +63,8 @@ class ClockAnchorAdmin(admin.ModelAdmin):
     list_display = ["factory_anchor", "real_anchor", "speed"]
 
 
-@admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
-    """Who changed what, read-only: the record is written by the changes themselves."""
-
-    list_display = ["at", "actor_name", "actor_role", "action", "object_type", "object_label"]
-    list_filter = ["actor_role", "action", "object_type", ("at", admin.DateFieldListFilter)]
-    search_fields = ["actor_name", "object_label", "object_id"]
-    date_hierarchy = "at"
-    readonly_fields = [f.name for f in Change._meta.fields]
+class RecordAdmin(admin.ModelAdmin):
+    """A record written by what it records (a change, a move): shown, never added, edited or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -81,3 +74,14 @@ class ChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Change)
+class ChangeAdmin(RecordAdmin):
+    """Who changed what, read-only: the record is written by the changes themselves."""
+
+    list_display = ["at", "actor_name", "actor_role", "action", "object_type", "object_label"]
+    list_filter = ["actor_role", "action", "object_type", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_name", "object_label", "object_id"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in Change._meta.fields]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cosmo.admin import AuditedAdmin
+from cosmo.admin import AuditedAdmin, RecordAdmin
 from production.models import (
     BomLine,
     Factory,
@@ -86,20 +86,11 @@ class RoutingPolicyAdmin(AuditedAdmin):
 
 
 @admin.register(JobMove)
-class JobMoveAdmin(admin.ModelAdmin):
+class JobMoveAdmin(RecordAdmin):
     """The record of jobs moved between factories: read-only."""
 
     list_display = ["job", "from_factory", "to_factory", "reason", "at", "by"]
     list_filter = ["reason", "from_factory", "to_factory"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CapabilityInline(admin.TabularInline):

@@ -41,6 +41,17 @@ def _quotes_see_every_schedule_write(settings):
     settings.COSMO_QUOTE_RECHECK_SECONDS = 0
 
 
+@pytest.fixture
+def fresh_quotes():
+    """The quotes' per-process copies of each factory's lines, forgotten before and after the test (its
+    schedules are rolled back, or written by another process, behind their version check)."""
+    from production.promise import forget_floors
+
+    forget_floors()
+    yield
+    forget_floors()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_clock():
     # The clock anchor lives in the database, which each test rolls back: forget the cached copy.

@@ -16,18 +16,10 @@ from orders.models import Order, Stage
 from orders.services import LineRequest, order_place
 from production.models import EnergyReading, Factory, Job, JobMove, Line, Operation, Stock
 from production.network import network_figures
-from production.promise import forget_floors
 from tests.conftest import client_for
 from tests.ordering import default_configuration
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_quotes():
-    forget_floors()
-    yield
-    forget_floors()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_quotes")]
 
 
 def _order(family: str, quantity: int, region: str) -> Order:

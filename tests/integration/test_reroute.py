@@ -14,20 +14,12 @@ from lifecycle.reroute import NotMovable, job_move, jobs_reroute
 from orders.models import Order, Stage
 from orders.services import LineRequest, order_place
 from production.models import Factory, Job, JobMove, Operation, Requirement, Stock
-from production.promise import forget_floors
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine
 from tests.conftest import client_for
 from tests.ordering import default_configuration
 from tests.procurement import assert_allocations_exact
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_quotes():
-    forget_floors()
-    yield
-    forget_floors()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_quotes")]
 
 
 def reserved_matches_stock() -> None:

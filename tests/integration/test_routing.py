@@ -13,19 +13,11 @@ from lifecycle.floor import orders_complete, orders_ship
 from orders.models import Order, Stage
 from orders.services import LineRequest, OrderInvalid, order_place
 from production.models import Job, Operation, RoutingPolicy, Stock
-from production.promise import forget_floors
 from production.routing import delivery_route, line_candidates
 from tests.conftest import api_for, client_for
 from tests.ordering import default_configuration
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_quotes():
-    forget_floors()
-    yield
-    forget_floors()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_quotes")]
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from production.models import (
     Operation,
     ScheduleRun,
 )
-from production.promise import forget_floors
 from production.routing import delivery_quote
 from production.scheduler import check
 from production.scheduling import due_from_promise, factory_problem
@@ -30,11 +29,7 @@ from tests.ordering import default_configuration, scheduled_orders
 from tests.racing import run_at_once
 
 
-@pytest.fixture(autouse=True)
-def _fresh_quotes():
-    forget_floors()
-    yield
-    forget_floors()
+pytestmark = pytest.mark.usefixtures("fresh_quotes")
 
 
 @pytest.fixture
