@@ -60,6 +60,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--callees", default=r"services.py.*\(order_place\)", help="a regex of functions to break down")
     parser.add_argument("--cache-url", default=os.environ.get("BENCH_CACHE_URL"))
+    parser.add_argument("--dump", help="also write the raw profile here (for pstats: callers, callees)")
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     broker_url = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL)
@@ -97,6 +98,8 @@ def main() -> int:
     with CaptureQueriesContext(connection) as queries:
         post()
     print(f"queries of one order POST: {len(queries)}")
+    for query in queries:  # now: the next request (request_started) empties Django's query log
+        print("  ", query["sql"][:150])
     reference = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
     for _ in range(30):
         reference.get("/api/")
@@ -104,8 +107,6 @@ def main() -> int:
     for _ in range(200):
         assert reference.get("/api/").status_code == 200
     print(f"CPU of this process per GET /api/ (the reference): {(time.process_time() - started_cpu) * 5:.2f} ms")
-    for query in queries:
-        print("  ", query["sql"][:150])
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -140,6 +141,8 @@ def main() -> int:
     for _ in range(args.orders):
         post()
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler)
     total = None
     print(f"\nunder cProfile, CPU ms of this process per order POST, cumulative (parts nest; {args.orders} requests):")

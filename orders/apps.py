@@ -6,6 +6,7 @@ class OrdersConfig(AppConfig):
     name = "orders"
 
     def ready(self):
-        from orders import versions
+        from orders import regions, versions
 
         versions.connect()
+        regions.connect()

@@ -42,6 +42,12 @@ def families_active(codes) -> dict[str, ProductFamily]:
     return found
 
 
+def families_forget() -> None:
+    """Drop the families this process read (tests: their rows are rolled back behind this copy)."""
+    with _families_lock:
+        _families_read.clear()
+
+
 def options_uncovered(family: ProductFamily) -> dict[str, str]:
     """Option code → why the factory cannot make it yet (no BOM line or routing step for it), read
     through `COSMO_OPTIONS_UNCOVERED` (`orders` does not import `production`)."""

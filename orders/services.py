@@ -21,6 +21,7 @@ from orders.catalog import families_active
 from orders.configuration import NoDeliveryDate, delivery_route, no_date_reason, quantity_error, selection_check
 from orders.configurator import SpecError
 from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily, Region
+from orders.regions import region_recent
 from orders.timeline import timeline_entry
 
 
@@ -40,9 +41,10 @@ class LineRequest:
 
 
 def region_check(region) -> Region | None:
-    """The region named by its code (empty: the default region); OrderInvalid when there is no such region."""
+    """The region named by its code (empty: the default region), as this process read it at most
+    COSMO_QUOTE_RECHECK_SECONDS ago; OrderInvalid when there is no such region."""
     try:
-        return Region.named(region)
+        return region_recent(region)
     except Region.DoesNotExist:
         raise OrderInvalid({"region": [_("Unknown region “%(code)s”.") % {"code": region}]}) from None
 

@@ -126,14 +126,18 @@ def order_materials_complete(order_id: int) -> bool:
     return not Job.objects.filter(order_line__order=order_id, release_date__isnull=True).exists()
 
 
-def jobs_waiting(factory) -> list[Job]:
-    """The jobs of a factory whose parts are still on their way (not released, order in materials)."""
-    return list(
+def jobs_waiting_query(factory):
+    """The jobs of a factory whose parts are still on their way (not released, order in materials), by id."""
+    return (
         Job.objects.filter(factory=factory, release_date__isnull=True, order_line__order__stage=Stage.MATERIALS)
         .exclude(status=Job.Status.CANCELLED)
-        .select_related("order_line__order", "order_line__family")
         .order_by("pk")
     )
+
+
+def jobs_waiting(factory) -> list[Job]:
+    """`jobs_waiting_query` with each job's order line, order and family."""
+    return list(jobs_waiting_query(factory).select_related("order_line__order", "order_line__family"))
 
 
 def jobs_expected_release(jobs: list[Job], now: datetime) -> dict[int, datetime]:

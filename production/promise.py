@@ -19,7 +19,7 @@ from django.conf import settings
 
 from orders.models import OrderLine, ProductFamily
 from production.bom import Catalog
-from production.materials import jobs_expected_release, jobs_waiting
+from production.materials import jobs_expected_release, jobs_waiting, jobs_waiting_query
 from production.models import Factory, LineCapability, Operation, RoutingPolicy, SetupGroup, ShippingLane
 from production.scheduler import Floor, ProblemError
 from production.scheduler import Job as EngineJob
@@ -79,7 +79,8 @@ _rebuilding = threading.Lock()
 def _floor_rebuild(factory: Factory, cached: _Cached | None, now: float) -> _Cached:
     version = (
         Factory.objects.filter(pk=factory.pk).values_list("schedule_version", flat=True).get(),
-        tuple(job.pk for job in jobs_waiting(factory)),
+        # The ids alone: this runs every COSMO_QUOTE_RECHECK_SECONDS in every web process.
+        tuple(jobs_waiting_query(factory).values_list("pk", flat=True)),
     )
     if cached is not None and cached.version == version and now - cached.built < CACHE_SECONDS:
         cached.checked = now
@@ -145,6 +146,11 @@ class FamilyCatalog:
     lanes: dict[tuple[int, int], tuple[int, Decimal]]
     policy: RoutingPolicy
 
+    # Every part any configuration of the family may need (its BOM's parts and their sub-assemblies'
+    # components, all levels), sorted: a quote reads the stock and offers of these, one read serving every
+    # configuration.
+    part_ids: tuple[int, ...] = ()
+
 
 # (family id, its stamp) → what the quote reads of the family's master data, per process (orders/versions.py;
 # factories, lines, lanes and the routing policy move every family's stamp).
@@ -171,6 +177,10 @@ def family_catalog(family: ProductFamily) -> FamilyCatalog:
             lanes={(f, r): (d, c) for f, r, d, c in ShippingLane.objects.values_list(
                 "factory_id", "region_id", "days", "cost_per_unit")},
             policy=RoutingPolicy.current(),
+            part_ids=tuple(sorted(
+                {b.part_id for lines in catalog.bom_lines.values() for b in lines}
+                | {c for components in catalog.components.values() for c, _ in components}
+            )),
         )
         if len(_catalogs) >= _CATALOGS_KEEP:
             _catalogs.clear()

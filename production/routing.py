@@ -28,6 +28,7 @@ from django.db import connection
 
 from cosmo import clock
 from orders.models import OrderLine, ProductFamily, Region
+from orders.regions import region_recent
 from production.models import Part, RoutingPolicy, Stock
 from production.promise import QuoteError, family_catalog, factory_finish, safety_time
 
@@ -86,7 +87,8 @@ def route_choose(candidates: list[Candidate], *, policy: str, within_days: int =
     return min(candidates, key=lambda c: (c.delivery, c.cost, c.code))
 
 
-# (part ids, factory ids) → (when read, monotonic seconds; offers, free stock), per process, for quotes.
+# (part ids, factory ids) → (when read, monotonic seconds; offers, free stock), per process, for quotes:
+# the parts are a family's (`FamilyCatalog.part_ids`), so each family is read at most once an interval.
 _recent_reads: dict[tuple, tuple[float, tuple[dict, dict]]] = {}
 _RECENT_KEEP = 1024
 
@@ -105,6 +107,11 @@ def _offers_and_stock_recent(part_ids, factory_ids) -> tuple[dict, dict]:
         _recent_reads.clear()
     _recent_reads[key] = (now, found)
     return found
+
+
+def forget_recent() -> None:
+    """Drop the stock and offers read for quotes (tests: their rows are rolled back behind this copy)."""
+    _recent_reads.clear()
 
 
 def _offers_and_stock(part_ids, factory_ids) -> tuple[dict, dict]:
@@ -180,7 +187,10 @@ def line_candidates(
     operations = fc.catalog.operations(line)
     minutes = float(sum((m for _, _, m in operations), ZERO))
     factories = [f for f in fc.factories if only is None or f.pk in only]
-    offers, free = (_offers_and_stock_recent if recent else _offers_and_stock)(list(needs), [f.pk for f in factories])
+    if recent:  # all the family's parts: one read a recheck interval serves every configuration
+        offers, free = _offers_and_stock_recent(fc.part_ids, [f.pk for f in fc.factories])
+    else:
+        offers, free = _offers_and_stock(list(needs), [f.pk for f in factories])
     lanes = lanes_to(region, fc)
     now = clock.now()
     candidates = []
@@ -203,9 +213,10 @@ def line_candidates(
 
 
 def region_of(region) -> Region | None:
-    """A region given as a Region, its code or None (the default region)."""
+    """A region given as a Region, its code or None (the default region), as this process read it at most
+    COSMO_QUOTE_RECHECK_SECONDS ago (`orders.regions`)."""
     try:
-        return Region.named(region)
+        return region_recent(region)
     except Region.DoesNotExist:
         raise QuoteError(f"unknown region {region!r}") from None
 

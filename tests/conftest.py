@@ -43,13 +43,23 @@ def _quotes_see_every_schedule_write(settings):
 
 @pytest.fixture
 def fresh_quotes():
-    """The quotes' per-process copies of each factory's lines, forgotten before and after the test (its
-    schedules are rolled back, or written by another process, behind their version check)."""
+    """The quotes' per-process copies of each factory's lines, and of the families, regions, stock and offers they
+    read, forgotten before and after the test (its rows are rolled back, or written by another process,
+    behind their version check)."""
+    from orders.catalog import families_forget
+    from orders.regions import regions_forget
     from production.promise import forget_floors
+    from production.routing import forget_recent
 
-    forget_floors()
+    def forget():
+        forget_floors()
+        forget_recent()
+        regions_forget()
+        families_forget()
+
+    forget()
     yield
-    forget_floors()
+    forget()
 
 
 @pytest.fixture(autouse=True)
