@@ -17,6 +17,7 @@ order's intake call (setting `COSMO_DELIVERY_QUOTE`); `route_choose` is the deci
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -30,7 +31,7 @@ from cosmo import clock
 from orders.models import OrderLine, ProductFamily, Region
 from orders.regions import region_recent
 from production.models import Part, RoutingPolicy, Stock
-from production.promise import QuoteError, family_catalog, factory_finish, safety_time
+from production.promise import QuoteError, factory_finish, family_catalog, floor_stamp, safety_time
 
 ZERO = Decimal("0")
 
@@ -97,21 +98,29 @@ def _offers_and_stock_recent(part_ids, factory_ids) -> tuple[dict, dict]:
     """`_offers_and_stock`, read again at most every COSMO_QUOTE_RECHECK_SECONDS per process: a quote (and
     the order intake, which quotes every line) may be that far behind the latest stock write, like the
     lines it is placed on. Re-routing reads afresh."""
+    return _recent_read(part_ids, factory_ids)[1]
+
+
+def _recent_read(part_ids, factory_ids) -> tuple[float, tuple[dict, dict]]:
+    """(when read, (offers, free stock)) for `_offers_and_stock_recent`; the time tells one reading from
+    the next."""
     key = (tuple(sorted(part_ids)), tuple(sorted(factory_ids)))
     now = time.monotonic()
     read = _recent_reads.get(key)
     if read is not None and now - read[0] < settings.COSMO_QUOTE_RECHECK_SECONDS:
-        return read[1]
-    found = _offers_and_stock(part_ids, factory_ids)
+        return read
+    read = (now, _offers_and_stock(part_ids, factory_ids))
     if len(_recent_reads) >= _RECENT_KEEP:
         _recent_reads.clear()
-    _recent_reads[key] = (now, found)
-    return found
+    _recent_reads[key] = read
+    return read
 
 
 def forget_recent() -> None:
-    """Drop the stock and offers read for quotes (tests: their rows are rolled back behind this copy)."""
+    """Drop the stock and offers read for quotes, and the routes remembered on them (tests: their rows are
+    rolled back behind these copies)."""
     _recent_reads.clear()
+    _routes.clear()
 
 
 def _offers_and_stock(part_ids, factory_ids) -> tuple[dict, dict]:
@@ -221,19 +230,54 @@ def region_of(region) -> Region | None:
         raise QuoteError(f"unknown region {region!r}") from None
 
 
+# (family id, its stamp, configuration, quantity, region id) → (the snapshot it was routed on, the route
+# or the QuoteError), per process: the configurator quotes a configuration again and again while the
+# consumer looks at it, and the order placed next quotes it once more.
+_routes: dict[tuple, tuple[tuple, Route | QuoteError]] = {}
+_ROUTES_KEEP = 4096
+
+
 def delivery_route(family: ProductFamily | str, configuration: dict, quantity: int, region=None) -> Route:
     """The factory the policy in force routes this line to, and its delivery date. Raises QuoteError when
-    no factory can promise a date."""
+    no factory can promise a date.
+
+    A route is remembered for the snapshot it was computed on: the family's stamp (master data, policy),
+    the stock and offers as read for quotes and each capable factory's lines as read (both read again
+    every COSMO_QUOTE_RECHECK_SECONDS), so it is never staler than a quote computed afresh could be."""
     if isinstance(family, str):
         try:
             family = ProductFamily.objects.get(code=family)
         except ProductFamily.DoesNotExist:
             raise QuoteError(f"unknown product family {family!r}") from None
-    candidates = line_candidates(family, configuration, quantity, region_of(region), recent=True)
-    policy = family_catalog(family).policy  # cached with the family; saving the policy moves every stamp
-    chosen = route_choose(candidates, policy=policy.policy, within_days=policy.within_days)
+    region = region_of(region)
+    fc = family_catalog(family)  # cached with the family; saving the policy moves every stamp
+    if settings.COSMO_QUOTE_RECHECK_SECONDS <= 0:  # every quote reads afresh: nothing to remember
+        return _route(family, fc, configuration, quantity, region)
+    snapshot = (
+        _recent_read(fc.part_ids, [f.pk for f in fc.factories])[0],
+        tuple(floor_stamp(factory) for factory in fc.factories),
+    )
+    key = (family.pk, family.updated_at, json.dumps(configuration, sort_keys=True, default=str), quantity,
+           region.pk if region is not None else None)
+    remembered = _routes.get(key)
+    if remembered is None or remembered[0] != snapshot:
+        try:
+            answer = _route(family, fc, configuration, quantity, region)
+        except QuoteError as error:
+            answer = error
+        if len(_routes) >= _ROUTES_KEEP:
+            _routes.clear()
+        _routes[key] = remembered = (snapshot, answer)
+    if isinstance(remembered[1], QuoteError):
+        raise QuoteError(*remembered[1].args)
+    return remembered[1]
+
+
+def _route(family: ProductFamily, fc, configuration: dict, quantity: int, region: Region | None) -> Route:
+    candidates = line_candidates(family, configuration, quantity, region, recent=True)
+    chosen = route_choose(candidates, policy=fc.policy.policy, within_days=fc.policy.within_days)
     if chosen is None:
-        if not family_catalog(family).factories:
+        if not fc.factories:
             raise QuoteError(f"no factory has a line able to make {family.code}")
         raise QuoteError(f"no factory can promise a date for {family.code}")
     return Route(chosen=chosen, candidates=[chosen] + [c for c in candidates if c is not chosen])

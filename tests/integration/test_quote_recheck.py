@@ -81,3 +81,29 @@ def test_stock_received_elsewhere_moves_the_route_after_the_recheck(consumer, la
     assert delivery_route("AC-SPLIT", default_configuration("AC-SPLIT"), 1, "CN-N").factory_code == "QD1"
     answer = place(consumer, "CN-N").json()
     assert answer["lines"][0]["factory"] == "QD1"
+
+
+def test_a_policy_saved_is_followed_by_the_next_order_after_the_recheck(consumer, later):
+    from orders.models import ProductFamily
+    from production.models import RoutingPolicy
+    from production.routing import line_candidates
+
+    configuration = default_configuration("FRIDGE")
+    fastest = delivery_route("FRIDGE", configuration, 1, "EU")  # Brugherio: days, not a month at sea
+    policy = RoutingPolicy.objects.get()
+    policy.policy, policy.within_days = "cheapest_within", 60
+    policy.save()
+    later(RECHECK + 1)
+    family = ProductFamily.objects.get(code="FRIDGE")
+    region = Region.objects.get(code="EU")
+    candidates = line_candidates(family, configuration, 1, region)
+    earliest = min(c.delivery for c in candidates)
+    cheapest = min((c for c in candidates if (c.delivery - earliest).days <= 60), key=lambda c: (c.cost, c.delivery, c.code))
+    assert cheapest.code != fastest.factory_code  # the policy changes the route
+    answer = api_for(consumer).post(
+        "/api/orders/",
+        {"delivery_address": "Via Roma 1, Milano", "region": "EU",
+         "lines": [{"family": "FRIDGE", "configuration": configuration, "quantity": 1}]},
+        format="json",
+    ).json()
+    assert answer["lines"][0]["factory"] == cheapest.code
