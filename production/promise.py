@@ -76,11 +76,11 @@ def _floor(factory: Factory) -> _Cached:
 _rebuilding = threading.Lock()
 
 
-def floor_stamp(factory: Factory) -> tuple[float, float]:
-    """Which reading of the factory's lines a quote made now is placed on (when they were built, when their
-    version was last checked): a quote remembered with the same stamp was placed on the same lines."""
-    cached = _floor(factory)
-    return cached.built, cached.checked
+def floor_stamp(factory: Factory) -> float:
+    """Which copy of the factory's lines a quote made now is placed on (when it was built; a copy whose
+    version is found unchanged at a recheck is the same lines): a quote remembered with the same stamp was
+    placed on the same lines."""
+    return _floor(factory).built
 
 
 def _floor_rebuild(factory: Factory, cached: _Cached | None, now: float) -> _Cached:

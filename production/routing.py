@@ -88,9 +88,10 @@ def route_choose(candidates: list[Candidate], *, policy: str, within_days: int =
     return min(candidates, key=lambda c: (c.delivery, c.cost, c.code))
 
 
-# (part ids, factory ids) → (when read, monotonic seconds; offers, free stock), per process, for quotes:
-# the parts are a family's (`FamilyCatalog.part_ids`), so each family is read at most once an interval.
-_recent_reads: dict[tuple, tuple[float, tuple[dict, dict]]] = {}
+# (part ids, factory ids) → (when read, monotonic seconds; when what was read last changed; offers, free
+# stock), per process, for quotes: the parts are a family's (`FamilyCatalog.part_ids`), so each family is
+# read at most once an interval.
+_recent_reads: dict[tuple, tuple[float, float, tuple[dict, dict]]] = {}
 _RECENT_KEEP = 1024
 
 
@@ -98,18 +99,19 @@ def _offers_and_stock_recent(part_ids, factory_ids) -> tuple[dict, dict]:
     """`_offers_and_stock`, read again at most every COSMO_QUOTE_RECHECK_SECONDS per process: a quote (and
     the order intake, which quotes every line) may be that far behind the latest stock write, like the
     lines it is placed on. Re-routing reads afresh."""
-    return _recent_read(part_ids, factory_ids)[1]
+    return _recent_read(part_ids, factory_ids)[2]
 
 
-def _recent_read(part_ids, factory_ids) -> tuple[float, tuple[dict, dict]]:
-    """(when read, (offers, free stock)) for `_offers_and_stock_recent`; the time tells one reading from
-    the next."""
+def _recent_read(part_ids, factory_ids) -> tuple[float, float, tuple[dict, dict]]:
+    """(when read, since when the same, (offers, free stock)) for `_offers_and_stock_recent`: a quote
+    remembered with the same second time was weighed on the same stock and offers."""
     key = (tuple(sorted(part_ids)), tuple(sorted(factory_ids)))
     now = time.monotonic()
     read = _recent_reads.get(key)
     if read is not None and now - read[0] < settings.COSMO_QUOTE_RECHECK_SECONDS:
         return read
-    read = (now, _offers_and_stock(part_ids, factory_ids))
+    found = _offers_and_stock(part_ids, factory_ids)
+    read = (now, read[1] if read is not None and read[2] == found else now, found)
     if len(_recent_reads) >= _RECENT_KEEP:
         _recent_reads.clear()
     _recent_reads[key] = read
@@ -242,8 +244,9 @@ def delivery_route(family: ProductFamily | str, configuration: dict, quantity: i
     no factory can promise a date.
 
     A route is remembered for the snapshot it was computed on: the family's stamp (master data, policy),
-    the stock and offers as read for quotes and each capable factory's lines as read (both read again
-    every COSMO_QUOTE_RECHECK_SECONDS), so it is never staler than a quote computed afresh could be."""
+    the stock and offers and each capable factory's lines as the quotes read them (checked again every
+    COSMO_QUOTE_RECHECK_SECONDS: a change there is a new snapshot) and the factory clock's minute (the
+    lines place an operation by the minute). It is what a quote computed afresh would answer."""
     if isinstance(family, str):
         try:
             family = ProductFamily.objects.get(code=family)
@@ -254,8 +257,9 @@ def delivery_route(family: ProductFamily | str, configuration: dict, quantity: i
     if settings.COSMO_QUOTE_RECHECK_SECONDS <= 0:  # every quote reads afresh: nothing to remember
         return _route(family, fc, configuration, quantity, region)
     snapshot = (
-        _recent_read(fc.part_ids, [f.pk for f in fc.factories])[0],
+        _recent_read(fc.part_ids, [f.pk for f in fc.factories])[1],
         tuple(floor_stamp(factory) for factory in fc.factories),
+        clock.now().replace(second=0, microsecond=0),
     )
     key = (family.pk, family.updated_at, json.dumps(configuration, sort_keys=True, default=str), quantity,
            region.pk if region is not None else None)
