@@ -2,7 +2,7 @@
 
 Django saves each row with a statement of its own, in a transaction of its own: a new order with its key,
 lines, timeline entry and audit record was seven round trips to PostgreSQL, most of an order POST's wait
-and a good part of its CPU. `rows_insert` writes each group's INSERT with Django's own compiler (the same
+and a good part of its CPU. `rows_insert` writes each group's INSERT as Django's compiler does (the same
 columns, defaults and conversions as `save` and `bulk_create`) and sends them as one query on PostgreSQL,
 which runs a query of several statements as one transaction: all of them or none. Elsewhere (SQLite)
 the same statements run one after the other in a transaction.
@@ -30,7 +30,50 @@ def row_id(model: type[Model], *, as_text: bool = False, **unique):
     return RawSQL(f"(SELECT CAST(({found}) AS VARCHAR))" if as_text else f"({found})", [value])
 
 
+# (model, whether the rows carry their id, database) → the fields written and the statement's start, or
+# None where a field needs Django's compiler for its placeholder; per process.
+_statements: dict[tuple, tuple[list, str] | None] = {}
+
+
 def _insert_sql(rows: list[Model], using: str, *, returning: bool) -> tuple[str, tuple]:
+    """The INSERT of these rows (one model) as Django's compiler writes it: the same columns, `pre_save`
+    and `get_db_prep_save` per value, `row_id` subqueries in place. The columns and the statement's start
+    are worked out once per model; the compiler itself (its expression resolution, quoting and assembly,
+    most of the insert's CPU) runs only for a value that is another kind of expression."""
+    model = type(rows[0])
+    opts = model._meta
+    connection = connections[using]
+    key = (model, getattr(rows[0], opts.pk.attname) is not None, using)
+    if key not in _statements:
+        fields = [f for f in opts.concrete_fields if not (f.primary_key and not key[1])]
+        fields = [f for f in fields if not getattr(f, "generated", False)]
+        quote = connection.ops.quote_name
+        start = f"{connection.ops.insert_statement()} {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        _statements[key] = None if any(hasattr(f, "get_placeholder") for f in fields) else (fields, start)
+    known = _statements[key]
+    placeholder_rows, params = [], []
+    for row in rows if known is not None else ():
+        placeholders = []
+        for field in known[0]:
+            value = field.pre_save(row, add=True)
+            if isinstance(value, RawSQL):  # row_id: RawSQL.as_sql, as the compiler would write it
+                placeholders.append(f"({value.sql})")
+                params.extend(value.params)
+            elif hasattr(value, "resolve_expression"):
+                return _compiled_insert_sql(rows, using, returning=returning)
+            else:
+                placeholders.append("%s")
+                params.append(field.get_db_prep_save(value, connection=connection))
+        placeholder_rows.append(placeholders)
+    if known is None:
+        return _compiled_insert_sql(rows, using, returning=returning)
+    sql = known[1] + connection.ops.bulk_insert_sql(known[0], placeholder_rows)
+    if returning:
+        sql += f" RETURNING {connection.ops.quote_name(opts.pk.column)}"
+    return sql, tuple(params)
+
+
+def _compiled_insert_sql(rows: list[Model], using: str, *, returning: bool) -> tuple[str, tuple]:
     model = type(rows[0])
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not (f.primary_key and getattr(rows[0], f.attname) is None)]
