@@ -148,7 +148,9 @@ def jobs_expected_release(jobs: list[Job], now: datetime) -> dict[int, datetime]
     latest: dict[int, datetime] = {}
     covered: dict[int, set[int]] = {}
     short = Requirement.objects.filter(order_line__job__in=jobs, reserved__lt=F("quantity"))
-    wanted = {(job_id, pk) for pk, job_id in short.values_list("pk", "order_line__job")}
+    wanted: dict[int, set[int]] = {}
+    for pk, job_id in short.values_list("pk", "order_line__job"):
+        wanted.setdefault(job_id, set()).add(pk)
     rows = short.filter(allocations__isnull=False).values_list(
         "pk", "order_line__job", "allocations__po_line__promised_date", "allocations__po_line__expected_date"
     )
@@ -156,11 +158,7 @@ def jobs_expected_release(jobs: list[Job], now: datetime) -> dict[int, datetime]
         at = max(now, promised or expected)
         latest[job_id] = max(latest.get(job_id, at), at)
         covered.setdefault(job_id, set()).add(pk)
-    return {
-        job_id: at
-        for job_id, at in latest.items()
-        if all(pk in covered[job_id] for j, pk in wanted if j == job_id)
-    }
+    return {job_id: at for job_id, at in latest.items() if wanted.get(job_id, set()) <= covered[job_id]}
 
 
 def orders_waiting_on(order_ids, now: datetime | None = None) -> dict[int, list[str]]:
