@@ -31,7 +31,7 @@ PARTS = [
     ("token authentication", "rest_framework/authentication.py", "authenticate_credentials"),
     ("throttle", "rest_framework/throttling.py", "allow_request"),
     ("DRF parse (hostile JSON gate)", "cosmo/hostile.py", "parse"),
-    ("DRF input serializer", "rest_framework/serializers.py", "is_valid"),
+    ("DRF input serializer", "orders/api.py", "order_in"),
     ("order_place", "orders/services.py", "order_place"),
     ("  idempotency key lookup", "orders/services.py", "_order_for_key"),
     ("  order_check (families, lines)", "orders/services.py", "order_check"),
