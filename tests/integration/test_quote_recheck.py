@@ -1,6 +1,7 @@
-"""What the web tier keeps per process for quotes and order intake (regions, stock and offers) is read
-again within COSMO_QUOTE_RECHECK_SECONDS: a change made elsewhere (another process, a worker, a bulk
-update) is seen by the next quote and order after that interval, and a region saved here at once."""
+"""What the web tier keeps per process for quotes and order intake (regions, families, stock and offers,
+the lines, the routes weighed on them) is read again within COSMO_QUOTE_RECHECK_SECONDS: a change made
+elsewhere (another process, a worker, a bulk update) is seen by the next quote and order after that
+interval, and a region saved here at once."""
 
 import time
 
@@ -107,3 +108,18 @@ def test_a_policy_saved_is_followed_by_the_next_order_after_the_recheck(consumer
         format="json",
     ).json()
     assert answer["lines"][0]["factory"] == cheapest.code
+
+
+def test_lines_filled_meanwhile_move_the_quote_after_the_recheck(world, settings, later):
+    from cosmo.models import User
+    from tests.ordering import scheduled_orders
+
+    settings.COSMO_QUOTE_RECHECK_SECONDS = RECHECK
+    configuration = default_configuration("AC-SPLIT")
+    before = delivery_route("AC-SPLIT", configuration, 1).date  # its parts in stock: the lines decide
+    # Orders planned, bought for and placed on Qingdao's lines (the schedule's version moves).
+    scheduled_orders(User.objects.get(username="consumer"), count=12, quantity=6)
+    later(RECHECK + 1)
+    remembered = delivery_route("AC-SPLIT", configuration, 1).date
+    settings.COSMO_QUOTE_RECHECK_SECONDS = 0  # a quote that reads everything afresh
+    assert remembered == delivery_route("AC-SPLIT", configuration, 1).date > before
