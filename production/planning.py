@@ -79,9 +79,7 @@ def _repair(fp: FactoryProblem, base: Schedule, jobs: list[int]) -> Schedule:
         return fifo_insert(fp.problem, fp.without(base, order), order)
     order = sorted(set(jobs), key=lambda j: (-fp.problem.jobs[j].weight, fp.problem.jobs[j].due or 1 << 40, j))
     try:
-        # On their home lines (the least energy) while the promises, with their safety time, allow.
-        slack = round(settings.COSMO_PROMISE_SAFETY_HOURS * 60)
-        schedule = insert_jobs(fp.problem, fp.without(base, order), order, home_slack=slack)
+        schedule = insert_jobs(fp.problem, fp.without(base, order), order)
     except ProblemError:
         schedule = None
     if schedule is None or violations(fp.problem, schedule):

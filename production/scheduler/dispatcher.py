@@ -26,7 +26,7 @@ from typing import Iterable
 import numpy as np
 
 from .checker import InfeasibleSchedule, findings
-from .problem import Job, Line, Placement, Problem, ProblemError, Schedule, home_line
+from .problem import Job, Line, Placement, Problem, ProblemError, Schedule
 
 
 class Timeline:
@@ -183,33 +183,8 @@ class Floor:
                 best = (key, line, start, start + d)
         return None if best is None else best[1:]
 
-    def place_job(self, j: int, job: Job, commit: bool = True, home_slack: int | None = None) -> list[Placement]:
-        """Place a job's operations in routing order, each where it ends first; frozen ones stay put.
-
-        With `home_slack`, each operation goes to its home line (`home_line`: the least energy) instead,
-        if the job still ends `home_slack` before it is due there (or has no due date): the efficient lines
-        take the work while the promises allow, the others the overflow."""
-        if home_slack is not None:
-            try:
-                placed = self._place(j, job, home=True)
-            except ProblemError:  # its home line has no shift for it: where it ends first
-                placed = None
-            if placed is not None and (job.due is None or placed[-1].end <= job.due - home_slack):
-                if not commit:
-                    self._unplace(placed, job)
-                return placed
-            if placed is not None:
-                self._unplace(placed, job)
-        placed = self._place(j, job, home=False)
-        if not commit:
-            self._unplace(placed, job)
-        return placed
-
-    def _unplace(self, placed: list[Placement], job: Job) -> None:
-        for p in placed:
-            self.timelines[p.line].remove(p.start, p.end, job.variant)
-
-    def _place(self, j: int, job: Job, home: bool) -> list[Placement]:
+    def place_job(self, j: int, job: Job, commit: bool = True) -> list[Placement]:
+        """Place a job's operations in routing order, each where it ends first; frozen ones stay put."""
         placed = []
         ready = job.release
         try:
@@ -217,13 +192,6 @@ class Floor:
                 if op.frozen is not None:
                     f = op.frozen
                     placement = Placement(j, o, f.line, f.start, f.end)
-                elif home:
-                    options = op.lines()
-                    line = home_line(options, self.problem.lines)
-                    start = self.timelines[line].earliest_fit(ready, options[line], job.variant)
-                    if start is None:
-                        raise ProblemError(f"job {j} operation {o} fits in no shift window of its lines")
-                    placement = Placement(j, o, line, start, start + options[line])
                 else:
                     found = self.best_line(op.lines(), ready, job.variant)
                     if found is None:
@@ -233,9 +201,10 @@ class Floor:
                 self.timelines[placement.line].insert(placement.start, placement.end, job.variant)
                 placed.append(placement)
                 ready = placement.end
-        except ProblemError:
-            self._unplace(placed, job)
-            raise
+        finally:
+            if not commit:
+                for p in placed:
+                    self.timelines[p.line].remove(p.start, p.end, job.variant)
         return placed
 
     def quote(self, job: Job) -> int:
@@ -299,13 +268,12 @@ def dispatch(problem: Problem, priority: list[float] | None = None) -> Schedule:
     return Schedule(placements)
 
 
-def insert_jobs(problem: Problem, schedule: Schedule, jobs: Iterable[int], home_slack: int | None = None) -> Schedule:
-    """Place the given jobs of `problem` (absent from `schedule`) without moving any placed operation
-    (with `home_slack`, on their home lines while their promises allow: `Floor.place_job`)."""
+def insert_jobs(problem: Problem, schedule: Schedule, jobs: Iterable[int]) -> Schedule:
+    """Place the given jobs of `problem` (absent from `schedule`) without moving any placed operation."""
     floor = Floor(problem, schedule)
     placements = dict(schedule.placements)
     for j in jobs:
-        for p in floor.place_job(j, problem.jobs[j], home_slack=home_slack):
+        for p in floor.place_job(j, problem.jobs[j]):
             placements[(p.job, p.op)] = p
     return Schedule(placements)
 

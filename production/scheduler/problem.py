@@ -93,12 +93,6 @@ class Line:
         return self.changeovers.get((before, after), 0)
 
 
-def home_line(options: Mapping[int, int], lines) -> int:
-    """The line among `options` ({line: duration}) where the work takes the least energy (duration times
-    running power), then the least time: where a job goes when its promise lets it choose."""
-    return min(options, key=lambda li: (options[li] * lines[li].power, options[li], li))
-
-
 @dataclass(frozen=True)
 class Problem:
     """A flexible job shop: jobs and lines."""

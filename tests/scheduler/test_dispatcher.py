@@ -130,24 +130,3 @@ def test_a_retimed_plan_drops_the_jobs_on_a_line_that_may_no_longer_run_them():
     problem = Problem(jobs=(Job((Operation({0: 5, 1: 5}, pinned_line=1),)),), lines=(Line(), Line()))
     retimed, dropped = retime(problem, Schedule({(0, 0): Placement(0, 0, 0, 0, 5)}))
     assert dropped == [0] and retimed.placements == {}
-
-
-def test_a_new_job_goes_to_its_home_line_while_its_promise_allows_and_overflows_otherwise():
-    # Line 0 is thirsty and free; line 1 takes half the energy and is busy until 100.
-    lines = (Line(power=80.0), Line(power=40.0))
-    busy = Job((Operation({1: 100}, frozen=Frozen(1, 0, 100)),), variant="a")
-
-    def placed(due):
-        problem = Problem(jobs=(busy, Job((Operation({0: 30, 1: 30}),), variant="a", due=due)), lines=lines)
-        before = Schedule({(0, 0): Placement(0, 0, 1, 0, 100)})
-        after = insert_jobs(problem, before, [1], home_slack=20)
-        check(problem, after)
-        return after.placements[(1, 0)]
-
-    # Due at 200: it waits for the efficient line (ends 130, 70 before it is due).
-    assert (placed(200).line, placed(200).end) == (1, 130)
-    # Due at 140: on the efficient line it would end 10 before, less than the slack: the free line takes it.
-    assert (placed(140).line, placed(140).end) == (0, 30)
-    # Without the slack, where it ends first, as before.
-    problem = Problem(jobs=(busy, Job((Operation({0: 30, 1: 30}),), variant="a", due=200)), lines=lines)
-    assert insert_jobs(problem, Schedule({(0, 0): Placement(0, 0, 1, 0, 100)}), [1]).placements[(1, 0)].line == 0
