@@ -283,6 +283,8 @@ def unit_economics(*, shipped_order_ids: list[int], units: int, start: datetime)
             crew_fixed += fixed
             crew_called += called
             seen["crew_hours_fixed"], seen["crew_hours_called"] = round(fixed, 1), round(called, 1)
+            # The floor under any crew plan: the crew paid only for the hours its line worked.
+            seen["crew_hours_worked"] = round(crew.operators * crews.hours(staffed, start, end), 1)
             labour += (called if called_rule else fixed) * float(crew.hourly_cost)
             changeover_labour += crew.operators * changing * float(crew.hourly_cost)
     crew_hours = crew_called if called_rule else crew_fixed
@@ -328,7 +330,8 @@ def unit_economics(*, shipped_order_ids: list[int], units: int, start: datetime)
         "unit_cost": round(total / units, 2) if units else None,
         "unit_conversion_cost": round((total - materials) / units, 2) if units else None,
         "unit_cost_parts": {k: round(v / units, 2) for k, v in parts.items()} if units else {},
-        # Where the crew hours and the energy go, line by line: hours and kWh per state, crew hours.
+        # Where the crew hours and the energy go, line by line: hours and kWh per state, crew hours (fixed,
+        # called, and worked: the hours the line was staffed).
         "lines": {
             key: {**seen, "hours": _rounded(seen["hours"]), "kwh": _rounded(seen["kwh"])} for key, seen in by_line.items()
         },
