@@ -312,10 +312,10 @@ COSMO_PLANNING_POLICY = os.environ.get("COSMO_PLANNING_POLICY", "optimized")
 # A line in its shift with nothing planned for it switches off and restarts when work is planned for it
 # (false: the lines stay on through their shifts, as a floor that does not know what comes next keeps them).
 COSMO_LINE_STANDBY = env_bool("COSMO_LINE_STANDBY", True)
-# Crews called from the plan (`production.crews`): a line standing by waits for the start of a coming shift
-# (within the look-ahead, at the cheapest tariff) when every queued job still ends the promise's safety time
-# before it is due; off: it starts as soon as work is planned for it. Needs the lines to stand by; the fifo
-# policy never holds.
+# Crews called from the plan (`production.crews`): a line standing by waits for the start of the latest
+# coming shift at which every queued job still ends the promise's safety time before it is due, at most the
+# look-ahead after its first queued work could start; off: it starts as soon as work is planned for it.
+# Needs the lines to stand by; the fifo policy never holds.
 COSMO_SHIFT_CALLS = env_bool("COSMO_SHIFT_CALLS", False)
 COSMO_SHIFT_CALL_LOOKAHEAD_HOURS = float(os.environ.get("COSMO_SHIFT_CALL_LOOKAHEAD_HOURS", "24"))
 # Line telemetry over MQTT: the broker, where the floor comes from ("direct": the simulation writes the

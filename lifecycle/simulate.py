@@ -248,6 +248,7 @@ def unit_economics(*, shipped_order_ids: list[int], units: int, start: datetime)
     called_rule = settings.COSMO_LINE_STANDBY
     kwh = energy_cost = changeover_kwh = changeover_energy_cost = 0.0
     crew_fixed = crew_called = labour = changeover_labour = 0.0
+    by_line: dict[str, dict] = {}
     for factory in Factory.objects.all():
         tz = ZoneInfo(factory.timezone)
         bands = tariff.factory_bands(factory)
@@ -258,12 +259,15 @@ def unit_economics(*, shipped_order_ids: list[int], units: int, start: datetime)
                 "idle": power.power_idle_kw, "stopped": power.power_idle_kw, "down": power.power_down_kw,
             }  # fmt: skip
             staffed, changing = [], 0.0
+            seen = by_line[line_key(factory.code, line.code, True)] = {"hours": {}, "kwh": {}}
             for state, a, b in line.intervals.filter(end__gt=start, start__lt=end).values_list("state", "start", "end"):
                 a, b = max(a, start), min(b, end)
                 drawn = kw.get(state, 0.0) * (b - a).total_seconds() / 3600
                 cost = tariff.energy_cost(a, b, kw.get(state, 0.0), bands, tz)
                 kwh += drawn
                 energy_cost += cost
+                seen["hours"][state] = seen["hours"].get(state, 0.0) + (b - a).total_seconds() / 3600
+                seen["kwh"][state] = seen["kwh"].get(state, 0.0) + drawn
                 if state == "changeover":
                     changeover_kwh += drawn
                     changeover_energy_cost += cost
@@ -278,6 +282,9 @@ def unit_economics(*, shipped_order_ids: list[int], units: int, start: datetime)
             called = crew.operators * crews.hours(crews.shifts_called(instances, staffed), start, end)
             crew_fixed += fixed
             crew_called += called
+            seen["crew_hours_fixed"], seen["crew_hours_called"] = round(fixed, 1), round(called, 1)
+            # The floor under any crew plan: the crew paid only for the hours its line worked.
+            seen["crew_hours_worked"] = round(crew.operators * crews.hours(staffed, start, end), 1)
             labour += (called if called_rule else fixed) * float(crew.hourly_cost)
             changeover_labour += crew.operators * changing * float(crew.hourly_cost)
     crew_hours = crew_called if called_rule else crew_fixed
@@ -323,7 +330,16 @@ def unit_economics(*, shipped_order_ids: list[int], units: int, start: datetime)
         "unit_cost": round(total / units, 2) if units else None,
         "unit_conversion_cost": round((total - materials) / units, 2) if units else None,
         "unit_cost_parts": {k: round(v / units, 2) for k, v in parts.items()} if units else {},
+        # Where the crew hours and the energy go, line by line: hours and kWh per state, crew hours (fixed,
+        # called, and worked: the hours the line was staffed).
+        "lines": {
+            key: {**seen, "hours": _rounded(seen["hours"]), "kwh": _rounded(seen["kwh"])} for key, seen in by_line.items()
+        },
     }
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 1) for k, v in sorted(values.items())}
 
 
 def queues_idle(timeout: float = 120) -> Callable[[], None]:

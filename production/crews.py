@@ -9,17 +9,17 @@ Two crew rules, both over the factory's data (`Shift`, `Crew`: operators per lin
 
 With crews called from the plan the planner decides when a line standing by starts again
 (`hold_until`): a line already working this shift takes its work at once (its crew is paid anyway); a line
-standing by waits for the start of a coming shift, within `lookahead` minutes, chosen for the lowest
-energy cost of its queued work under the tariff (then the earliest), provided every queued job still
-ends `margin` minutes before it is due, when started there; if no coming shift does, it starts now.
-Waiting pools the work of several arrivals into one shift (one crew called instead of several) and moves
-it to cheap hours. Plain functions over minutes (the engine's clock) and datetimes.
+standing by waits for the start of the latest coming shift at which every queued job still ends `margin`
+minutes before it is due, and no later than `lookahead` minutes after its first queued work could start
+(its material there); if no coming shift does, it starts now. Waiting as long as the promises allow pools
+the work of the arrivals meanwhile into one shift (one crew called instead of several); the bound keeps
+the lead time from growing towards the promise. Plain functions over minutes (the engine's clock) and
+datetimes.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -106,8 +106,6 @@ def hold_until(
     shift_starts: list[float],
     windows: list[tuple[float, float]],
     called: bool,
-    kw: float,
-    price: Callable[[float], float],
     margin: float,
     lookahead: float,
 ) -> float | None:
@@ -115,17 +113,15 @@ def hold_until(
     shift, or None for now."""
     if called or not queue:
         return None
-    best = None
-    for start in shift_starts:
+    # Bounded from when the work could first start, not from now: a hold taken again at every tick would
+    # otherwise slide to the promise.
+    limit = min(q.ready for q in queue) + lookahead
+    for start in sorted(shift_starts, reverse=True):
         if start <= now:
-            continue
-        if start > now + lookahead:
             break
-        ends = finishes(start, queue, windows)
-        if any(q.due is not None and end > q.due - margin for q, end in zip(queue, ends)):
+        if start > limit:
             continue
-        begin = [max(start, q.ready) if i == 0 else ends[i - 1] for i, q in enumerate(queue)]
-        cost = sum(kw * q.work / 60 * price((a + e) / 2) for q, a, e in zip(queue, begin, ends))
-        if best is None or cost < best[0] - 1e-9:
-            best = (cost, start)
-    return None if best is None else best[1]
+        ends = finishes(start, queue, windows)
+        if all(q.due is None or end <= q.due - margin for q, end in zip(queue, ends)):
+            return start
+    return None

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cosmo import clock
-from production import crews, planning, tariff
+from production import crews, planning
 from production import simulation as sim
 from production.models import (
     Breakdown,
@@ -265,7 +265,6 @@ def plan_held(factory: Factory, model: FloorModel, state: sim.FactoryState, now:
     """The plan with each line standing by held for the coming shift its crew is called for
     (`crews.hold_until`): the first operation it has queued gets the hold."""
     tz = ZoneInfo(factory.timezone)
-    price = tariff.price_on_clock(tariff.factory_bands(factory), model.origin, tz)
     lookahead = settings.COSMO_SHIFT_CALL_LOOKAHEAD_HOURS * 60
     margin = settings.COSMO_PROMISE_SAFETY_HOURS * 60
     t = model.minutes(now)
@@ -304,8 +303,6 @@ def plan_held(factory: Factory, model: FloorModel, state: sim.FactoryState, now:
             shift_starts=[model.minutes(a) for a, _ in instances],
             windows=list(engine_line.shifts),
             called=called,
-            kw=engine_line.power.running,
-            price=price,
             margin=margin,
             lookahead=lookahead,
         )

@@ -56,13 +56,3 @@ def energy_cost(start: datetime, end: datetime, kw: float, bands: Bands, tz: Zon
         cost += kw * (step - t).total_seconds() / 3600 * price
         t = step
     return cost
-
-
-def price_on_clock(bands: Bands, origin: datetime, tz: ZoneInfo):
-    """A price function of minutes from `origin` (the engine's clock)."""
-
-    def price(minutes: float) -> float:
-        local = (origin + timedelta(minutes=minutes)).astimezone(tz)
-        return price_at(bands, local.hour * 60 + local.minute)[0]
-
-    return price

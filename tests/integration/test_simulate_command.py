@@ -41,7 +41,7 @@ def test_a_seeded_run_ships_the_orders_and_repeats_exactly():
 
 
 def test_on_real_workers_a_small_run_ships_every_order_and_prints_the_kpis():
-    # Eight days, as in-process: a line standing by may wait for the cheapest coming shift, so the last
+    # Eight days, as in-process: a line standing by may wait for a coming shift (up to a day), so the last
     # order can need more than six.
     printed = _run("--orders", "24", "--days", "8", "--seed", "7", "--step-minutes", "60").strip().splitlines()
     kpis = json.loads(printed[-1])
@@ -53,6 +53,12 @@ def test_on_real_workers_a_small_run_ships_every_order_and_prints_the_kpis():
     assert 0 < kpis["mean_lead_time_days"] <= kpis["p95_lead_time_days"] < kpis["simulated_days"] <= 8
     assert 0 < kpis["line_utilization"] < 1 and all(0 <= u < 1 for u in kpis["utilization_per_line"].values())
     assert kpis["energy_kwh_per_unit"] > 0 and kpis["changeover_hours"] >= 0
+    # Line by line, the crew hours and the energy add up to the run's, and no crew is called for less
+    # than it worked.
+    lines = kpis["lines"].values()
+    assert sum(line["crew_hours_called"] for line in lines) == pytest.approx(kpis["crew_hours"], abs=0.5)
+    assert sum(sum(line["kwh"].values()) for line in lines) == pytest.approx(kpis["production_kwh"], abs=1)
+    assert all(line["crew_hours_worked"] <= line["crew_hours_called"] + 0.1 for line in lines)
 
 
 def test_it_refuses_a_nonsense_size(db):

@@ -39,14 +39,17 @@ def test_a_crew_is_counted_for_the_shifts_its_line_worked_in_and_paid_whole():
     assert crews.hours(called, start, end) == 8
 
 
-def test_a_line_standing_by_waits_for_the_cheapest_coming_shift_unless_a_job_would_go_late():
-    # Minutes from midnight: shifts at 06:00 and 22:00 each day; the night is cheaper.
-    starts = [360, 1320, 1800, 2760]
-    windows = [(360, 840), (1320, 1800), (1800, 2280), (2760, 3240)]
-    price = lambda minute: 0.09 if (minute % 1440) >= 1320 or (minute % 1440) < 360 else 0.15  # noqa: E731
-    common = dict(shift_starts=starts, windows=windows, kw=50, price=price, margin=720, lookahead=1440)
+def test_a_line_standing_by_waits_for_the_latest_coming_shift_that_keeps_its_promises():
+    # Minutes from midnight: shifts at 06:00 and 22:00 each day.
+    starts = [360, 1320, 1800, 2760, 3240]
+    windows = [(360, 840), (1320, 1800), (1800, 2280), (2760, 3240), (3240, 3720)]
+    common = dict(shift_starts=starts, windows=windows, margin=720, lookahead=1440)
     relaxed = [crews.Queued(work=120, ready=0, due=5000)]
+    # Work ready at midnight waits at most a day: the last shift starting by then is the one at 22:00.
     assert crews.hold_until(now=400, queue=relaxed, called=False, **common) == 1320
+    # Work that comes later joins it: the hold is counted from the first queued work, not from now.
+    pooled = relaxed + [crews.Queued(work=60, ready=900, due=5000)]
+    assert crews.hold_until(now=1000, queue=pooled, called=False, **common) == 1320
     # Already called for the shift in progress: work at once.
     assert crews.hold_until(now=400, queue=relaxed, called=True, **common) is None
     # Due too soon for the night shift (ends 1440, due 2100 less 720): the morning shift is the latest.
@@ -54,6 +57,8 @@ def test_a_line_standing_by_waits_for_the_cheapest_coming_shift_unless_a_job_wou
     assert crews.hold_until(now=100, queue=urgent, called=False, **common) == 360
     # No coming shift keeps it on time: start now.
     assert crews.hold_until(now=400, queue=urgent, called=False, **common) is None
+    # Work that has waited its day already: start now.
+    assert crews.hold_until(now=1500, queue=relaxed, called=False, **common) is None
 
 
 def test_the_engine_keeps_a_held_line_off_until_its_hold():
