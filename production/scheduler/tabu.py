@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import random
 import time
+from bisect import bisect_right
+from itertools import islice
 from typing import Callable
 
 from .problem import Placement, Problem, Schedule
@@ -53,6 +55,7 @@ class TabuSearch:
         for i in sorted(range(n), key=lambda i: (schedule.placements[keys[i]].start, schedule.placements[keys[i]].end)):
             self.seq[self.mach[i]].append(i)
         self.p = [self.alt[i][self.mach[i]] for i in range(n)]
+        self._neg_tail = lambda w: -self.q[w]  # tails shrink along a line: bisection key
         self.cmax = self._evaluate()
         assert self.cmax is not None, "the starting schedule has a cycle"
 
@@ -107,29 +110,41 @@ class TabuSearch:
 
     def _moves(self, v: int, cutoff: int = 1 << 62):
         """(estimate, line, position) for every insertion of critical operation v (position i of the
-        line's sequence with v taken out) whose estimate is at most `cutoff`. The head of the insertion
-        point only grows along a line, so a line is left as soon as head + duration + tail passes it."""
+        line's sequence with v taken out) whose estimate is at most `cutoff`. Along a line heads grow and
+        tails shrink, so the insertions that close no cycle are one stretch of it: the operations whose
+        tail is at least v's job predecessor's are skipped by bisection, and a line is left as soon as
+        head + duration + tail passes the cutoff or an operation starts after v's job successor ends."""
         r, q, p = self.r, self.q, self.p
         a, b = self.jp[v], self.js[v]
         rv = max(self.release[v], r[a] + p[a] if a >= 0 else 0)
         qv = q[b] + p[b] if b >= 0 else 0
         limit_r = r[b] + p[b] if b >= 0 else 1 << 62  # u must not follow v's job successor
         limit_q = q[a] + p[a] if a >= 0 else 1 << 62  # w must not precede v's job predecessor
+        neg_tail = self._neg_tail
         for k, d in self.alt[v].items():
             if rv + d + qv > cutoff:
                 continue
             s = self.seq[k]
-            if k == self.mach[v]:
-                s = [x for x in s if x != v]
+            i = bisect_right(s, -limit_q, key=neg_tail) if a >= 0 else 0
             u = -1
             head = rv
+            if i:
+                u = s[i - 1]
+                if u == v:
+                    u = s[i - 2] if i > 1 else -1
+                if u >= 0:
+                    if r[u] >= limit_r:
+                        continue
+                    if r[u] + p[u] > rv:
+                        head = r[u] + p[u]
             bound = cutoff - d - qv
-            for w in s:
+            for w in islice(s, i, None):
+                if w == v:
+                    continue
                 if head > bound:
                     break
-                if q[w] < limit_q:
-                    tail = q[w] + p[w]
-                    yield head + d + (tail if tail > qv else qv), k, u
+                tail = q[w] + p[w]
+                yield head + d + (tail if tail > qv else qv), k, u
                 if r[w] >= limit_r:
                     break
                 u = w
