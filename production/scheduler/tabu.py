@@ -55,7 +55,6 @@ class TabuSearch:
         for i in sorted(range(n), key=lambda i: (schedule.placements[keys[i]].start, schedule.placements[keys[i]].end)):
             self.seq[self.mach[i]].append(i)
         self.p = [self.alt[i][self.mach[i]] for i in range(n)]
-        self._neg_tail = lambda w: -self.q[w]  # tails shrink along a line: bisection key
         self.cmax = self._evaluate()
         assert self.cmax is not None, "the starting schedule has a cycle"
 
@@ -106,6 +105,8 @@ class TabuSearch:
                 t = q[b] + p[b]
             q[v] = t
         self.r, self.q, self.mp, self.ms = r, q, mp, ms
+        # Tails shrink along a line: negated, each line's are sorted for the bisection in `_moves`.
+        self.neg_tails = [[-q[w] for w in s] for s in self.seq]
         return cmax
 
     def _moves(self, v: int, cutoff: int = 1 << 62):
@@ -120,12 +121,11 @@ class TabuSearch:
         qv = q[b] + p[b] if b >= 0 else 0
         limit_r = r[b] + p[b] if b >= 0 else 1 << 62  # u must not follow v's job successor
         limit_q = q[a] + p[a] if a >= 0 else 1 << 62  # w must not precede v's job predecessor
-        neg_tail = self._neg_tail
         for k, d in self.alt[v].items():
             if rv + d + qv > cutoff:
                 continue
             s = self.seq[k]
-            i = bisect_right(s, -limit_q, key=neg_tail) if a >= 0 else 0
+            i = bisect_right(self.neg_tails[k], -limit_q) if a >= 0 else 0
             u = -1
             head = rv
             if i:
@@ -222,8 +222,7 @@ class TabuSearch:
             worst = 1 << 62
             for v in self.critical_path():
                 mv = self.mach[v]
-                pos = self.seq[mv].index(v)
-                here = self.seq[mv][pos - 1] if pos > 0 else -1
+                here = self.mp[v]
                 for est, k, u in self._moves(v, worst):
                     if est > worst or (k == mv and u == here):
                         continue
