@@ -629,31 +629,6 @@ def job_shop_like(problem: Problem) -> bool:
     return sum(counts) <= JOB_SHOP_FLEXIBILITY * len(counts)
 
 
-TABU_JOINS_JOB_SHOP = 0.25
-
-
-def _beside_tabu(problem: Problem, best: _Incumbent, deadline: float, seed: int, join_at: float, search_args) -> bool:
-    """Run `_search(*search_args)` in a thread for the whole time and, from `join_at` unless the best is
-    proven optimal by then, the tabu search beside it from the best schedule so far; both share `best`.
-    Returns whether the tabu ran."""
-    from .tabu import TabuSearch
-
-    helper = threading.Thread(target=_search, args=search_args, daemon=True)
-    helper.start()
-    while not best.closed and time.perf_counter() < join_at:
-        time.sleep(0.02)
-    joined = not best.closed and time.perf_counter() < deadline
-    if joined:
-        TabuSearch(problem, best.schedule, seed=seed).run(
-            deadline,
-            stop=lambda: best.closed,
-            on_improve=lambda schedule, value: best.offer(schedule),
-            incumbent=lambda: (best.schedule, best.value),
-        )
-    helper.join()
-    return joined
-
-
 BATCHED_SHARE = 0.5
 
 
@@ -727,7 +702,7 @@ def solve(
     """
     from .checker import violations
     from .dispatcher import dispatch
-    from .tabu import applicable
+    from .tabu import TabuSearch, applicable
     from .window import improve, is_large
 
     t0 = time.perf_counter()
@@ -779,32 +754,33 @@ def solve(
     if makespan_only and job_shop_like(problem):
         # A job shop (one line per operation, or nearly): little to assign, mostly sequences. The solver's
         # own portfolio on the plain model (no hint, no redundant constraints, the same horizon as
-        # `solve_plain`), every worker on it for the whole time: the dispatcher's hint held its search
-        # near a poor schedule (Dauzere-Peres 01a at 10 s: 2,968 hinted, 2,712 not). The model alone
-        # proves the small ones within seconds; where it has not by TABU_JOINS_JOB_SHOP of the time, the
-        # sequences are long (Dauzere-Peres 07a: 37 operations per line, 20 per job) and the tabu joins
-        # from the best schedule so far (07a and 10a at 10 s: 19-25 % from the best known alone, 11-16 %
-        # with it; Hurink la29 and la40 edata better too).
+        # `solve_plain`), every worker on it for the whole time, does best here: the dispatcher's hint
+        # held its search near a poor schedule (Dauzere-Peres 01a at 10 s: 2,968 hinted, 2,712 not), and
+        # the tabu's moves and the neighbourhoods of the flexible case cost it time it needs. The
+        # dispatcher's schedule stays the incumbent until the model beats it.
         method = "model (job shop)"
         horizon = max(horizon, loose_horizon(problem))
-        if workers >= 2:
-            joined = _beside_tabu(
-                problem, best, deadline, seed, t0 + TABU_JOINS_JOB_SHOP * time_limit,
-                (problem, horizon, weights, best, deadline, workers, rng, time_limit, False),
-            )  # fmt: skip
-            method += " then tabu" if joined else ""
-        else:
-            _search(problem, horizon, weights, best, deadline, workers, rng, time_limit, hinted=False)
+        _search(problem, horizon, weights, best, deadline, workers, rng, time_limit, hinted=False)
     elif makespan_only and workers >= 2:
         # Flexible: the tabu search (one thread, Python) finds schedules, the full model on every worker
         # for the whole time proves the bound and improves too (a schedule that meets the bound stops
         # both). Neighbourhoods of the best added nothing beside the tabu (MK05-07, MK10 at 20 s) and
         # cost the model the proof (Hurink abz5 rdata).
         method = "model+tabu"
-        _beside_tabu(
-            problem, best, deadline, seed, t0,
-            (problem, horizon, weights, best, deadline, workers, random.Random(rng.random()), time_limit),
-        )  # fmt: skip
+        helper = threading.Thread(
+            target=_search,
+            args=(problem, horizon, weights, best, deadline, workers, random.Random(rng.random()), time_limit),
+            daemon=True,
+        )
+        helper.start()
+        tabu = TabuSearch(problem, start, seed=seed)
+        tabu.run(
+            deadline,
+            stop=lambda: best.closed,
+            on_improve=lambda schedule, value: best.offer(schedule),
+            incumbent=lambda: (best.schedule, best.value),
+        )
+        helper.join()
     else:
         _search(problem, horizon, weights, best, deadline, workers, rng, 0.3 * time_limit)
     if best.refused:
