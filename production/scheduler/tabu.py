@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import random
 import time
+from bisect import bisect_right
+from itertools import islice
 from typing import Callable
 
 from .problem import Placement, Problem, Schedule
@@ -103,12 +105,16 @@ class TabuSearch:
                 t = q[b] + p[b]
             q[v] = t
         self.r, self.q, self.mp, self.ms = r, q, mp, ms
+        # Tails shrink along a line: negated, each line's are sorted for the bisection in `_moves`.
+        self.neg_tails = [[-q[w] for w in s] for s in self.seq]
         return cmax
 
     def _moves(self, v: int, cutoff: int = 1 << 62):
         """(estimate, line, position) for every insertion of critical operation v (position i of the
-        line's sequence with v taken out) whose estimate is at most `cutoff`. The head of the insertion
-        point only grows along a line, so a line is left as soon as head + duration + tail passes it."""
+        line's sequence with v taken out) whose estimate is at most `cutoff`. Along a line heads grow and
+        tails shrink, so the insertions that close no cycle are one stretch of it: the operations whose
+        tail is at least v's job predecessor's are skipped by bisection, and a line is left as soon as
+        head + duration + tail passes the cutoff or an operation starts after v's job successor ends."""
         r, q, p = self.r, self.q, self.p
         a, b = self.jp[v], self.js[v]
         rv = max(self.release[v], r[a] + p[a] if a >= 0 else 0)
@@ -119,17 +125,26 @@ class TabuSearch:
             if rv + d + qv > cutoff:
                 continue
             s = self.seq[k]
-            if k == self.mach[v]:
-                s = [x for x in s if x != v]
+            i = bisect_right(self.neg_tails[k], -limit_q) if a >= 0 else 0
             u = -1
             head = rv
+            if i:
+                u = s[i - 1]
+                if u == v:
+                    u = s[i - 2] if i > 1 else -1
+                if u >= 0:
+                    if r[u] >= limit_r:
+                        continue
+                    if r[u] + p[u] > rv:
+                        head = r[u] + p[u]
             bound = cutoff - d - qv
-            for w in s:
+            for w in islice(s, i, None):
+                if w == v:
+                    continue
                 if head > bound:
                     break
-                if q[w] < limit_q:
-                    tail = q[w] + p[w]
-                    yield head + d + (tail if tail > qv else qv), k, u
+                tail = q[w] + p[w]
+                yield head + d + (tail if tail > qv else qv), k, u
                 if r[w] >= limit_r:
                     break
                 u = w
@@ -207,8 +222,7 @@ class TabuSearch:
             worst = 1 << 62
             for v in self.critical_path():
                 mv = self.mach[v]
-                pos = self.seq[mv].index(v)
-                here = self.seq[mv][pos - 1] if pos > 0 else -1
+                here = self.mp[v]
                 for est, k, u in self._moves(v, worst):
                     if est > worst or (k == mv and u == here):
                         continue
