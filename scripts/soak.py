@@ -12,8 +12,9 @@ with SIGKILL twice (and starts it again), flushes its Redis database once, resta
 gunicorn worker with SIGKILL. It then waits (at most `--drain-timeout` seconds) for every order to reach
 `--until` and checks: each accepted key has exactly one order, every order reached the stage, every live
 purchase-order line's allocations add up to its quantity, no stock is negative or over-reserved, no line's
-operations overlap, no step ran twice (one job per order line, one "planned" and one "scheduled" entry per
-order). It prints a JSON summary (and writes var/soak.json) and ends only the processes it started.
+operations overlap, no step ran twice (one job per order line, one "planned" entry per order and one
+"scheduled" entry more than its moves to another factory). It prints a JSON summary (and writes
+var/soak.json) and ends only the processes it started.
 """
 
 import argparse
@@ -173,7 +174,7 @@ def main(argv: list[str]) -> int:
 
     from cosmo.models import User
     from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily, TimelineEntry
-    from production.models import Job, Operation, Stock
+    from production.models import Job, JobMove, Operation, Stock
     from suppliers.models import AutopilotProfile, PurchaseOrderLine, Supplier
 
     call_command("migrate", verbosity=0)
@@ -310,8 +311,12 @@ def main(argv: list[str]) -> int:
         twice = {
             "jobs": OrderLine.objects.annotate(n=Count("job")).filter(n__gt=1).count(),
             "planned": TimelineEntry.objects.filter(event="planned").values("order").annotate(n=Count("pk")).filter(n__gt=1).count(),
-            "scheduled": TimelineEntry.objects.filter(event="scheduled").values("order").annotate(n=Count("pk")).filter(n__gt=1).count(),
+            # A job moved to another factory is scheduled there again: one entry per move is expected.
+            "scheduled": TimelineEntry.objects.filter(event__in=["scheduled", "moved"]).values("order")
+            .annotate(n=Count("pk", filter=Q(event="scheduled")), moves=Count("pk", filter=Q(event="moved")))
+            .filter(n__gt=1 + F("moves")).count(),
         }
+        moves = JobMove.objects.values("job").annotate(n=Count("pk"))
         latencies = sorted(clients.latencies)
         summary = {
             "orders_sent": len(keys),
@@ -336,6 +341,8 @@ def main(argv: list[str]) -> int:
             "stock_rows_negative_or_over_reserved": bad_stock,
             "overlapping_operations": overlaps,
             "steps_run_twice": twice,
+            "jobs_moved": moves.count(),
+            "moves_most_for_one_job": max(moves.values_list("n", flat=True), default=0),
             "faults": faults,
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
