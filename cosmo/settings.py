@@ -340,14 +340,23 @@ COSMO_ORDER_TIME_ZONES = "production.bom.orders_time_zones"
 COSMO_OPTIONS_UNCOVERED = "production.bom.options_uncovered"
 # What an order waits for from its suppliers, in a consumer's words (read by the order page).
 COSMO_ORDERS_WAITING_ON = "production.materials.orders_waiting_on"
+
+
+def _every(task: str, seconds: float) -> dict:
+    """A periodic task. Each run acts on the state as it then is (the floor advanced to the clock's now, the
+    orders stuck by then), so one the worker has not started when the next is sent is dropped (it expires)
+    rather than run late: a busy worker does not pile up ticks behind the orders' own steps."""
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds}}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-orders": {"task": "lifecycle.tasks.sweep", "schedule": COSMO_SWEEP_INTERVAL},
-    "suppliers-autopilot": {"task": "lifecycle.tasks.suppliers_autopilot", "schedule": COSMO_PROCUREMENT_TICK},
-    "shipments-arrive": {"task": "lifecycle.tasks.shipments_arrive", "schedule": COSMO_PROCUREMENT_TICK},
-    "stock-replenish": {"task": "lifecycle.tasks.stock_replenish", "schedule": COSMO_PROCUREMENT_TICK},
-    "factory-tick": {"task": "lifecycle.tasks.factory_tick", "schedule": COSMO_FACTORY_TICK},
-    "reroute-jobs": {"task": "lifecycle.tasks.reroute_jobs", "schedule": COSMO_REROUTE_INTERVAL},
-    "optimize-schedules": {"task": "lifecycle.tasks.optimize_schedules", "schedule": COSMO_OPTIMIZE_INTERVAL},
+    "sweep-stuck-orders": _every("lifecycle.tasks.sweep", COSMO_SWEEP_INTERVAL),
+    "suppliers-autopilot": _every("lifecycle.tasks.suppliers_autopilot", COSMO_PROCUREMENT_TICK),
+    "shipments-arrive": _every("lifecycle.tasks.shipments_arrive", COSMO_PROCUREMENT_TICK),
+    "stock-replenish": _every("lifecycle.tasks.stock_replenish", COSMO_PROCUREMENT_TICK),
+    "factory-tick": _every("lifecycle.tasks.factory_tick", COSMO_FACTORY_TICK),
+    "reroute-jobs": _every("lifecycle.tasks.reroute_jobs", COSMO_REROUTE_INTERVAL),
+    "optimize-schedules": _every("lifecycle.tasks.optimize_schedules", COSMO_OPTIMIZE_INTERVAL),
 }
 
 # Hostile input (cosmo/hostile.py), refused with a 400 before any work: JSON nesting, items in one JSON array

@@ -1,5 +1,6 @@
 """Re-routing while it can: a job that has not started moves to another factory, by a planner's hand or
-because its factory fell behind (a line down, a late supplier) and another now promises earlier.
+because its factory fell behind (a line down, a late supplier) and another now promises earlier (by
+itself, never back to a factory it left).
 
 What the job holds follows the existing rules, so that nothing is reserved or bought twice: the stock
 reserved for it in the old factory is given back there (`requirements_unreserve`), purchase-order lines
@@ -105,7 +106,8 @@ def job_move(*, job_id: int, to_factory_id: int, reason: str, actor=None, note: 
 
 def jobs_reroute(*, limit: int = 20) -> list[JobMove]:
     """Move the jobs of orders at risk that have not started to a factory that now promises earlier
-    (`reroute_target`, by the routing policy), the longest-waiting orders first, at most `limit` per call.
+    (`reroute_target`, by the routing policy) and that they have not left before, the longest-waiting orders
+    first, at most `limit` per call.
     Why: the job waits for a part (a late supplier), else a line of its factory is down or under
     maintenance, else its factory fell behind."""
     moves = []
@@ -120,7 +122,10 @@ def jobs_reroute(*, limit: int = 20) -> list[JobMove]:
     )
     for job in jobs:
         here, target = reroute_target(job)
-        if target is None:
+        # Never back to a factory the job left: one of the two promises that moved it was wrong, and going
+        # back would swing it between them, giving back and buying its parts each time (the fault soak saw
+        # orders move between Qingdao and Hefei up to nine times). A planner may still move it back.
+        if target is None or JobMove.objects.filter(job=job, from_factory_id=target.factory_id).exists():
             continue
         try:
             moves.append(job_move(job_id=job.pk, to_factory_id=target.factory_id, reason=_why(job)))

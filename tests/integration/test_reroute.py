@@ -3,17 +3,20 @@ bought twice (stock given back where it was, unanswered purchase-order lines shr
 ones left as surplus, the requirements covered again in the new factory), recorded and told; a started
 job stays; an order at risk moves by itself when another factory now promises sooner."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
 
+from cosmo import clock
 from cosmo.models import Change, User
 from lifecycle import steps
 from lifecycle.reroute import NotMovable, job_move, jobs_reroute
 from orders.models import Order, Stage
 from orders.services import LineRequest, order_place
-from production.models import Factory, Job, JobMove, Operation, Requirement, Stock
+from production.models import Factory, Job, JobMove, Line, MaintenanceWindow, Operation, Requirement, Stock
+from production.routing import reroute_target
 from suppliers.models import Allocation, PurchaseOrder, PurchaseOrderLine
 from tests.conftest import client_for
 from tests.ordering import default_configuration
@@ -114,6 +117,26 @@ def test_an_order_at_risk_moves_to_a_factory_that_now_promises_sooner(hefei_orde
     reserved_matches_stock()
     assert_allocations_exact()
     assert jobs_reroute() == []  # moved once: it now promises the earliest
+
+
+def test_an_order_moved_by_itself_never_swings_back_to_the_factory_it_left(hefei_order):
+    job = Job.objects.get(order_line__order=hefei_order)
+    Order.objects.filter(pk=hefei_order.pk).update(at_risk=True)
+    Stock.objects.filter(factory__code="QD1").update(on_hand=1000)
+    assert [(m.from_factory.code, m.to_factory.code) for m in jobs_reroute()] == [("HF1", "QD1")]
+    # Now Qingdao's lines stop for a month and Hefei's shelves fill: Hefei promises sooner again.
+    now = clock.now()
+    for line in Line.objects.filter(factory__code="QD1"):
+        MaintenanceWindow.objects.create(line=line, start=now, end=now + timedelta(days=30))
+    Stock.objects.filter(factory__code="HF1").update(on_hand=1000)
+    Order.objects.filter(pk=hefei_order.pk).update(at_risk=True)
+    job.refresh_from_db()
+    assert reroute_target(job)[1].code == "HF1"
+
+    # The job stays: moving back would only swing it between the two, buying its parts each time.
+    assert jobs_reroute() == []
+    job.refresh_from_db()
+    assert job.factory.code == "QD1" and JobMove.objects.filter(job=job).count() == 1
 
 
 def test_the_planner_sees_the_choices_and_moves_a_job_from_the_row(hefei_order):

@@ -1,4 +1,5 @@
-"""The Celery app: JSON only, late acks, time limits, and each task routed to exactly one queue."""
+"""The Celery app: JSON only, late acks, time limits, each task routed to exactly one queue, periodic tasks
+that expire."""
 
 from cosmo.celery import app
 
@@ -31,3 +32,10 @@ def test_it_speaks_json_acks_late_and_limits_time():
     assert conf.task_acks_late is True and conf.worker_prefetch_multiplier == 1
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
     assert {"lifecycle.tasks.sweep", "lifecycle.tasks.optimize_schedules"} <= {entry["task"] for entry in conf.beat_schedule.values()}
+
+
+def test_a_periodic_task_not_started_before_the_next_is_sent_is_dropped():
+    # Each periodic task acts on the state as it then is: one left waiting behind a busy worker is replaced by
+    # the next rather than queued with it (the fault soak saw the ticks pile up by the hundred).
+    for name, entry in app.conf.beat_schedule.items():
+        assert 0 < entry["options"]["expires"] <= entry["schedule"], name
