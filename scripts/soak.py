@@ -174,7 +174,7 @@ def main(argv: list[str]) -> int:
 
     from cosmo.models import User
     from orders.models import IdempotencyKey, Order, OrderLine, ProductFamily, TimelineEntry
-    from production.models import Job, JobMove, Operation, Stock
+    from production.models import JobMove, Operation, Stock
     from suppliers.models import AutopilotProfile, PurchaseOrderLine, Supplier
 
     call_command("migrate", verbosity=0)
