@@ -9,7 +9,8 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# gthread, spreading kept-alive connections over the workers (cosmo/web_worker.py).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "cosmo.web_worker.SpreadThreadWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
 # A request that holds a worker longer than this is killed and logged (orders are refused long before).

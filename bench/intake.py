@@ -246,7 +246,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "4")))
-    parser.add_argument("--worker-class", default=os.environ.get("GUNICORN_WORKER_CLASS", "gthread"))
+    parser.add_argument("--worker-class", default=os.environ.get("GUNICORN_WORKER_CLASS", "cosmo.web_worker.SpreadThreadWorker"))
     parser.add_argument("--seed", type=int, default=3)
     args, _ = parser.parse_known_args()
     seconds = 15 if args.quick else args.seconds
