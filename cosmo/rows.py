@@ -51,10 +51,13 @@ def _insert_sql(rows: list[Model], using: str, *, returning: bool) -> tuple[str,
         start = f"{connection.ops.insert_statement()} {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         _statements[key] = None if any(hasattr(f, "get_placeholder") for f in fields) else (fields, start)
     known = _statements[key]
+    if known is None:
+        return _compiled_insert_sql(rows, using, returning=returning)
+    fields, start = known
     placeholder_rows, params = [], []
-    for row in rows if known is not None else ():
+    for row in rows:
         placeholders = []
-        for field in known[0]:
+        for field in fields:
             value = field.pre_save(row, add=True)
             if isinstance(value, RawSQL):  # row_id: RawSQL.as_sql, as the compiler would write it
                 placeholders.append(f"({value.sql})")
@@ -65,9 +68,7 @@ def _insert_sql(rows: list[Model], using: str, *, returning: bool) -> tuple[str,
                 placeholders.append("%s")
                 params.append(field.get_db_prep_save(value, connection=connection))
         placeholder_rows.append(placeholders)
-    if known is None:
-        return _compiled_insert_sql(rows, using, returning=returning)
-    sql = known[1] + connection.ops.bulk_insert_sql(known[0], placeholder_rows)
+    sql = start + connection.ops.bulk_insert_sql(fields, placeholder_rows)
     if returning:
         sql += f" RETURNING {connection.ops.quote_name(opts.pk.column)}"
     return sql, tuple(params)
