@@ -87,3 +87,19 @@ def test_it_schedules_mk01_to_makespan_40(capsys):
     assert payload["makespan"] == schedule.makespan() == 40
     assert payload["lower_bound"] <= 40
     assert all(0 <= r["machine"] < 6 for r in payload["operations"])
+
+
+MK02 = BENCHMARKS / "mk02.fjs"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MK02.exists(), reason="benchmark files not present")
+def test_it_proves_mk02_optimal_and_stops_there(capsys):
+    # A flexible shop whose optimum (26) sits one above every simple bound (25): the proof needs the full
+    # model searching with the fuller linear relaxation beside the tabu. The run stops at the proof, long
+    # before its limit (about 2 s on a quiet machine).
+    call_command("schedule_fjsp", str(MK02), "--time-limit", "60", "--json")
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["makespan"] == payload["lower_bound"] == 26
+    assert payload["optimal"] is True
+    assert payload["seconds"] < 60
