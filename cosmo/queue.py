@@ -78,3 +78,18 @@ def _nudge_send_due(task_name: str) -> None:
 
 def nudge_on_commit(task_name: str, *args) -> None:
     transaction.on_commit(lambda: nudge(task_name, *args))
+
+
+def waiting_messages(task_name: str) -> int | None:
+    """How many messages wait in the queue `task_name` is routed to, or None when the broker cannot tell
+    (or cannot be reached)."""
+    from cosmo.celery import app
+
+    route = app.conf.task_routes.get(task_name) or {}
+    queue = route.get("queue", app.conf.task_default_queue)
+    try:
+        with app.connection_for_read() as connection:
+            return connection.default_channel.queue_declare(queue, passive=True).message_count
+    except Exception:  # any broker failure: the caller acts as if nothing waited
+        log.warning("could not read the length of queue %s", queue, exc_info=True)
+        return None
