@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cosmo import clock
-from production import crews, gaps, planning
+from production import crews, planning
 from production import simulation as sim
 from production.models import (
     Breakdown,
@@ -263,9 +263,7 @@ def shift_calls_on() -> bool:
 
 def plan_held(factory: Factory, model: FloorModel, state: sim.FactoryState, now: datetime) -> sim.Plan:
     """The plan with each line standing by held for the coming shift its crew is called for
-    (`crews.hold_until`): the first operation it has queued gets the hold. The next operation a line takes
-    is also held while the line would only wait for its material or its previous operation
-    (`gaps.wake_at`), within the shift it is free in: the line stands by through the wait instead of idling."""
+    (`crews.hold_until`): the first operation it has queued gets the hold."""
     tz = ZoneInfo(factory.timezone)
     lookahead = settings.COSMO_SHIFT_CALL_LOOKAHEAD_HOURS * 60
     margin = settings.COSMO_PROMISE_SAFETY_HOURS * 60
@@ -278,34 +276,13 @@ def plan_held(factory: Factory, model: FloorModel, state: sim.FactoryState, now:
     shifts: dict[int, list[Shift]] = defaultdict(list)
     for shift in Shift.objects.filter(line__factory=factory):
         shifts[shift.line_id].append(shift)
-    previous: dict[str, sim.PlannedOp] = {}  # each operation's job's previous one, not ended yet
-    by_job: dict[str, list[sim.PlannedOp]] = defaultdict(list)
-    for op in model.plan.ops:
-        by_job[op.job].append(op)
-    for job_ops in by_job.values():
-        job_ops.sort(key=lambda o: o.index)
-        previous.update((b.id, a) for a, b in zip(job_ops, job_ops[1:]))
-    # The operations being processed, with when they end (`_plan_to_actuals` keeps their plan to that).
-    ends = {op.id: op.planned_start + op.planned_duration for op in model.plan.ops}
-    processing = {
-        ls.op: ends[ls.op]
-        for ls in state.lines.values()
-        if ls.op in ends and ls.op_start is not None and ls.phase in (sim.model.RUNNING, sim.model.STOPPED)
-    }
     holds: dict[str, float] = {}
     for code, ops in queues.items():
         line, engine_line, held = model.lines[code], engine_lines[code], state.lines.get(code)
-        if code in model.reported or held is None or engine_line.shifts is None:
+        if code in model.reported or held is None or held.op is not None or engine_line.shifts is None:
             continue
         ops.sort(key=lambda o: o.sequence)
         instances = crews.shift_instances(shifts[line.pk], tz, now, now + timedelta(minutes=lookahead + 1440))
-        wait = _wait_hold(engine_line, held, ops, previous, processing, t)
-        # Only through a wait inside the shift the line is free in: its crew is there anyway, and a line
-        # standing by into the next shift would leave that shift's crew uncalled for the hold above to defer.
-        if wait is not None and any(model.minutes(a) <= wait[2] and wait[3] <= model.minutes(b) for a, b in instances):
-            holds[wait[0]] = wait[1]
-        if held.op is not None:
-            continue
         current = [(a, b) for a, b in instances if a <= now < b]
         called = bool(current) and LineInterval.objects.filter(
             line=line, state__in=crews.STAFFED, end__gt=current[0][0], start__lt=now
@@ -330,50 +307,12 @@ def plan_held(factory: Factory, model: FloorModel, state: sim.FactoryState, now:
             lookahead=lookahead,
         )
         if hold is not None:
-            holds[ops[0].id] = max(hold, holds.get(ops[0].id, hold))
+            holds[ops[0].id] = hold
     if not holds:
         return model.plan
     return dataclasses.replace(
         model.plan, ops=[dataclasses.replace(op, hold=holds[op.id]) if op.id in holds else op for op in model.plan.ops]
     )
-
-
-def _wait_hold(
-    engine_line: sim.Line,
-    held: sim.LineState,
-    ops: list[sim.PlannedOp],
-    previous: dict[str, sim.PlannedOp],
-    processing: dict[str, float],
-    now: float,
-) -> tuple[str, float, float, float] | None:
-    """The hold of the next operation the line takes (after the one in hand) that stands the line by
-    through its wait for material or for the job's previous operation (`gaps.wake_at`), with the moments
-    the line is free and the operation ready; None when there is no such wait, or when the previous
-    operation has not started (when it ends is a guess)."""
-    after = [op for op in ops if op.id != held.op]
-    if not after:
-        return None
-    nxt = after[0]
-    free, variant = now, held.variant
-    if held.op is not None:
-        in_hand = next((op for op in ops if op.id == held.op), None)
-        if in_hand is None:
-            return None
-        free, variant = max(now, in_hand.planned_start + in_hand.planned_duration), in_hand.variant
-    ready = nxt.release
-    before = previous.get(nxt.id)
-    if before is not None:
-        if before.id not in processing:
-            return None
-        ready = max(ready, processing[before.id])
-    hold = gaps.wake_at(
-        free=free,
-        ready=ready,
-        restart=engine_line.restart,
-        changeover=engine_line.changeover(variant, nxt.variant),
-        windows=list(engine_line.shifts),
-    )
-    return None if hold is None else (nxt.id, hold, free, ready)
 
 
 def _reschedule_due(simulation: FactorySimulation, now: datetime) -> bool:

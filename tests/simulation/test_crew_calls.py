@@ -1,16 +1,14 @@
-"""Crews called from the plan, the time-of-day tariff and standing by through waits (`production.crews`,
-`production.tariff`, `production.gaps`): plain functions, and the engine holding a line standing by until
-the shift its crew is called for or until its next work can start."""
+"""Crews called from the plan and the time-of-day tariff (`production.crews`, `production.tariff`): plain
+functions, and the engine holding a line standing by until the shift its crew is called for."""
 
-import dataclasses
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from production import crews, gaps, tariff
-from production.simulation import Factory, Plan, PlannedOp, advance
+from production import crews, tariff
+from production.simulation import Factory, Plan, advance
 from production.simulation.model import FactoryState
 
 from .test_engine import one_line, one_op
@@ -78,38 +76,3 @@ def test_the_engine_keeps_a_held_line_off_until_its_hold():
         ("idle", 200, 210, "restart"),
         ("running", 210, 270, ""),
     ]
-
-
-def test_a_line_that_would_wait_for_material_stands_by_and_restarts_just_in_time():
-    windows = [(0, 480), (600, 1080)]
-    # Free at 100, material at 400: restart (30) and changeover (20) end at 400, standing by from 100 to 350.
-    assert gaps.wake_at(free=100, ready=400, restart=30, changeover=20, windows=windows) == 350
-    # Material at 620, in the next window: the restart and changeover run over the break to end at 620.
-    assert gaps.latest_start(windows, 620, 60) == 440
-    assert gaps.wake_at(free=400, ready=650, restart=30, changeover=60, windows=windows) == 440
-    # A wait shorter than the restart and changeover: the line takes its work at once.
-    assert gaps.wake_at(free=100, ready=140, restart=30, changeover=20, windows=windows) is None
-    # Free only after the working time of the break: nothing to stand by through.
-    assert gaps.wake_at(free=470, ready=640, restart=30, changeover=20, windows=windows) is None
-
-
-def test_the_engine_stands_a_held_line_by_through_the_wait_and_starts_the_work_as_before():
-    line = one_line(shifts=[(0, 600)], restart=10)
-    factory = Factory([line])
-    first = one_op(duration=60)
-    second = PlannedOp(id="p", job="k", index=0, line="L", sequence=1, planned_start=300, planned_duration=60,
-                       release=300)  # fmt: skip
-    idling = advance(factory=factory, plan=Plan([first, second]), state=FactoryState.fresh(factory), until=600, seed=1)
-    hold = gaps.wake_at(free=60, ready=300, restart=line.restart, changeover=0, windows=line.shifts)
-    assert hold == 290
-    held = advance(
-        factory=factory,
-        plan=Plan([first, dataclasses.replace(second, hold=hold)]),
-        state=FactoryState.fresh(factory),
-        until=600,
-        seed=1,
-    )
-    assert [(r.op, r.start, r.end) for r in held.ops] == [(r.op, r.start, r.end) for r in idling.ops]
-    assert [(i.state, i.start, i.end) for i in idling.intervals][1] == ("idle", 60, 300)
-    assert [(i.state, i.start, i.end) for i in held.intervals][1:3] == [("standby", 60, 290), ("idle", 290, 300)]
-    assert held.energy_kwh["L"] < idling.energy_kwh["L"]
