@@ -360,7 +360,7 @@ def run_model(
     by another thread); with `global_bound` (the full model, not a neighbourhood), each bound the solver
     proves is passed on to the incumbent as it comes. With `review` = (seconds, keep_going), the solve
     stops after `seconds` unless keep_going() says otherwise then. `subsolvers` names the solver's
-    workers, one each (the solver's own choice when empty).
+    full searches, as many as its workers allow (the solver's own choice when empty).
     """
     t0 = time.perf_counter() if t0 is None else t0
     solver = cp_model.CpSolver()
@@ -626,11 +626,11 @@ def _search(
 
 JOB_SHOP_FLEXIBILITY = 1.25
 
-# The full model's workers beside the tabu, which finds the schedules. With two workers the solver runs
-# one full search (the first named) and gives the other to neighbourhood search; its own choice, the default
-# linear relaxation, found no proof of Brandimarte MK02 in 30 s, where the fuller relaxation ("max_lp")
-# proves its 26 in a few seconds.
-PROVING_PAIR = ("max_lp", "default_lp")
+# The full search of the model beside the tabu, which finds the schedules. With two workers the solver
+# runs one full search and gives the other worker to neighbourhood searches; its own full search, with the
+# default linear relaxation, found no proof of Brandimarte MK02 in 30 s, where the fuller relaxation
+# ("max_lp") proves its 26 in a few seconds.
+PROVING_SEARCH = ("max_lp",)
 
 
 def job_shop_like(problem: Problem) -> bool:
@@ -783,7 +783,7 @@ def solve(
         helper = threading.Thread(
             target=_search,
             args=(problem, horizon, weights, best, deadline, workers, random.Random(rng.random()), time_limit),
-            kwargs={"subsolvers": PROVING_PAIR if workers == 2 else ()},
+            kwargs={"subsolvers": PROVING_SEARCH if workers == 2 else ()},
             daemon=True,
         )
         helper.start()
