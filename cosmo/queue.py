@@ -80,16 +80,24 @@ def nudge_on_commit(task_name: str, *args) -> None:
     transaction.on_commit(lambda: nudge(task_name, *args))
 
 
-def waiting_messages(task_name: str) -> int | None:
-    """How many messages wait in the queue `task_name` is routed to, or None when the broker cannot tell
-    (or cannot be reached)."""
+def task_queue(task_name: str) -> str:
+    """The queue `task_name` is routed to."""
     from cosmo.celery import app
 
-    route = app.conf.task_routes.get(task_name) or {}
-    queue = route.get("queue", app.conf.task_default_queue)
-    try:
-        with app.connection_for_read() as connection:
-            return connection.default_channel.queue_declare(queue, passive=True).message_count
-    except Exception:  # any broker failure: the caller acts as if nothing waited
-        log.warning("could not read the length of queue %s", queue, exc_info=True)
-        return None
+    return (app.conf.task_routes.get(task_name) or {}).get("queue", app.conf.task_default_queue)
+
+
+def queue_lengths(queues) -> dict[str, int]:
+    """How many messages wait in each of `queues`, read over one broker connection; a queue the broker does
+    not know holds none (Redis forgets an empty one). Any other broker failure raises."""
+    from cosmo.celery import app
+
+    lengths = {}
+    with app.connection_for_read() as connection:
+        channel = connection.default_channel
+        for queue in queues:
+            try:
+                lengths[queue] = channel.queue_declare(queue, passive=True).message_count
+            except connection.channel_errors:
+                lengths[queue] = 0
+    return lengths

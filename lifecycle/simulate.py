@@ -344,17 +344,14 @@ def _rounded(values: dict[str, float]) -> dict[str, float]:
 
 def queues_idle(timeout: float = 120) -> Callable[[], None]:
     """For real workers: a `wait` that returns once no worker has a task in hand or waiting (best effort)."""
-    from cosmo.celery import app
+    from cosmo.celery import QUEUES, app
+    from cosmo.queue import queue_lengths
 
     def wait() -> None:
         deadline = time.monotonic() + timeout
         inspector = app.control.inspect(timeout=0.5)
         while time.monotonic() < deadline:
-            with app.connection_for_write() as connection:
-                waiting = sum(
-                    connection.default_channel.queue_declare(queue=q, passive=True).message_count
-                    for q in ("orders", "procurement", "planning", "factory")
-                )
+            waiting = sum(queue_lengths(QUEUES).values())
             active = inspector.active() or {}
             if waiting == 0 and not any(active.values()):
                 return

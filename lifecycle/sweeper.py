@@ -10,6 +10,7 @@ messages for 3,162 orders that way), and the batched step takes the oldest waiti
 message runs it. A lost optimization run is replaced in the same pass
 (`production.planning.runs_redrive`)."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,10 +18,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from cosmo.queue import enqueue_on_commit, waiting_messages
+from cosmo.queue import enqueue_on_commit, queue_lengths, task_queue
 from lifecycle.models import Redrive
 from orders.models import Order, Stage
 from production.planning import runs_redrive
+
+log = logging.getLogger(__name__)
 
 # Which task moves an order on from each stage; the sweeper uses it to re-drive stuck orders.
 STEP_TASKS = {
@@ -30,13 +33,25 @@ STEP_TASKS = {
 }
 
 
+def steps_behind() -> list[str]:
+    """The stages whose step's queue holds at least a pass's worth of messages (none when the broker
+    cannot tell: then every expired re-drive may be sent again, as if nothing waited)."""
+    queues = {stage: task_queue(task) for stage, task in STEP_TASKS.items()}
+    try:
+        lengths = queue_lengths(set(queues.values()))
+    except Exception:  # any broker failure
+        log.warning("could not read the steps' queue lengths", exc_info=True)
+        return []
+    return [stage for stage, queue in queues.items() if lengths[queue] >= settings.COSMO_SWEEP_LIMIT]
+
+
 def orders_sweep() -> int:
     """Re-drive the oldest orders that stayed in a stage with a next step longer than COSMO_STUCK_AFTER
     and have no re-drive outstanding for it, at most COSMO_SWEEP_LIMIT of them; replace lost optimization
     runs. Returns how many orders were re-driven."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.COSMO_STUCK_AFTER)
-    behind = [stage for stage, task in STEP_TASKS.items() if (waiting_messages(task) or 0) >= settings.COSMO_SWEEP_LIMIT]
+    behind = steps_behind()
     with transaction.atomic():
         # Re-drives that expired (unless their queue is still being worked down), or whose order has left
         # the step's stage, are done with.
