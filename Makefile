@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	# The scheduler's tabu search runs compiled: compile it once here, into numba's cache.
+	$(PY) -c "from production.scheduler.tabu import warm; warm()"
 	touch $(STAMP)
 
 install: $(STAMP)
