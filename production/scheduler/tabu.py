@@ -436,7 +436,7 @@ class TabuSearch:
         self.best_r = np.zeros(n, np.int64)
         self.best_p = np.zeros(n, np.int64)
         self.ctr = np.zeros(6, np.int64)
-        _seed(seed)
+        self.seed = seed
         self._load_schedule(schedule)
         assert self.ctr[CMAX] >= 0, "the starting schedule has a cycle"
 
@@ -485,6 +485,7 @@ class TabuSearch:
         stall the search restarts from its best, or from `incumbent()` (a schedule shared with other
         searches) when that is better.
         """
+        _seed(self.seed)  # numba's generator is per thread: seeded in the one that searches
         ctr = self.ctr
         best_sched = self._schedule(self.best_mach, self.best_r, self.best_p)
         max_stall = 200 + 4 * self.n
