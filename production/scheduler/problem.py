@@ -147,6 +147,16 @@ class Problem:
     def n_operations(self) -> int:
         return sum(len(job.operations) for job in self.jobs)
 
+    def makespan_only(self) -> bool:
+        """True when the makespan is the whole objective and no line has a calendar: no changeovers,
+        shifts, due dates or frozen operations (the `.fjs` benchmarks, makespan what-ifs)."""
+        return (
+            not self.has_changeovers
+            and all(line.shifts is None for line in self.lines)
+            and all(job.due is None for job in self.jobs)
+            and all(op.frozen is None for job in self.jobs for op in job.operations)
+        )
+
 
 @dataclass(frozen=True)
 class Placement:

@@ -38,12 +38,7 @@ IT, BEST, STALL, CMAX, IMPROVED, RESTART = range(6)
 
 def applicable(problem: Problem) -> bool:
     """True when the makespan is the whole objective and no line has a calendar."""
-    return (
-        not problem.has_changeovers
-        and all(line.shifts is None for line in problem.lines)
-        and all(job.due is None for job in problem.jobs)
-        and all(op.frozen is None for job in problem.jobs for op in job.operations)
-    )
+    return problem.makespan_only()
 
 
 @njit(cache=True, nogil=True)

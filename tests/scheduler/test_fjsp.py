@@ -97,7 +97,7 @@ MK02 = BENCHMARKS / "mk02.fjs"
 def test_it_proves_mk02_optimal_and_stops_there(capsys):
     # A flexible shop whose optimum (26) sits one above every simple bound (25): the proof needs the full
     # model searching with the fuller linear relaxation beside the tabu. The run stops at the proof, long
-    # before its limit (about 2 s on a quiet machine).
+    # before its limit (2-9 s on a quiet machine).
     call_command("schedule_fjsp", str(MK02), "--time-limit", "60", "--json")
     payload = json.loads(capsys.readouterr().out)
     assert payload["makespan"] == payload["lower_bound"] == 26
